@@ -1,0 +1,6 @@
+namespace EPostEdge.EdgeNode;
+
+internal static class Program
+{
+    private static int Main() => 0;
+}
