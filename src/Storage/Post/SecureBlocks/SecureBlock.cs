@@ -46,6 +46,9 @@ public static class SecureBlock
 
     private static readonly AeadAlgorithm Aead = AeadAlgorithm.XChaCha20Poly1305;
     private static readonly byte[] WrapInfoLabel = Encoding.ASCII.GetBytes("epost-edge/secure-block/wrap/v1");
+    // Every key-encryption key is used exactly once (fresh ephemeral key per wrap), so a fixed
+    // nonce is safe (RFC 8439 §2.8 requires only that a (key, nonce) pair never repeats).
+    private static readonly byte[] WrapNonce = new byte[NonceSize];
     private static readonly byte[] KeyIdLabel = Encoding.ASCII.GetBytes("epost-edge/secure-block/key-id/v1");
 
     /// <summary>Bytes a sealed block adds to its content for <paramref name="readerCount"/> readers.</summary>
@@ -259,10 +262,6 @@ public static class SecureBlock
             return Aead.Decrypt(kek, WrapNonce, WrapAssociatedData(contentNonce, wrap[..(KeyIdSize + PublicKeySize)]), wrap.Slice(KeyIdSize + PublicKeySize, WrappedKeySize), contentKey);
         }
     }
-
-    // Every key-encryption key is used exactly once (fresh ephemeral key per wrap), so a fixed
-    // nonce is safe (RFC 8439 §2.8 requires only that a (key, nonce) pair never repeats).
-    private static ReadOnlySpan<byte> WrapNonce => new byte[NonceSize];
 
     private static Key DeriveWrapKey(SharedSecret shared, ReadOnlySpan<byte> ephemeralPublic, ReadOnlySpan<byte> readerPublic)
     {
