@@ -192,6 +192,49 @@ public sealed class SocketTransportTests
     }
 
     [Fact]
+    public async Task Connecting_to_a_peer_that_never_answers_times_out_and_the_caller_can_cancel()
+    {
+        using var timeout = new CancellationTokenSource(TestTimeout);
+        await using var a = await SocketTransport.BindAsync(
+            new IPEndPoint(IPAddress.Loopback, 0), Options with { ConnectTimeout = TimeSpan.FromMilliseconds(300) }, timeout.Token);
+
+        // A listener that never accepts, with its backlog filled: Linux then drops further SYNs,
+        // so a connect hangs, as it does to a peer behind a dead NAT mapping.
+        using var deaf = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        deaf.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        deaf.Listen(0);
+        var fillers = new List<Socket>();
+        try
+        {
+            for (var i = 0; i < 4; i++)
+            {
+                var filler = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+                fillers.Add(filler);
+                using var quick = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));
+                try
+                {
+                    await filler.ConnectAsync(deaf.LocalEndPoint!, quick.Token);
+                }
+                catch (OperationCanceledException)
+                {
+                    break; // the backlog is full
+                }
+            }
+
+            var started = DateTime.UtcNow;
+            await Assert.ThrowsAsync<TimeoutException>(async () => await a.ConnectAsync((IPEndPoint)deaf.LocalEndPoint!, timeout.Token));
+            Assert.InRange(DateTime.UtcNow - started, TimeSpan.FromMilliseconds(250), TimeSpan.FromSeconds(5));
+
+            using var caller = new CancellationTokenSource(TimeSpan.FromMilliseconds(50));
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await a.ConnectAsync((IPEndPoint)deaf.LocalEndPoint!, caller.Token));
+        }
+        finally
+        {
+            fillers.ForEach(f => f.Dispose());
+        }
+    }
+
+    [Fact]
     public async Task A_full_receive_queue_drops_the_oldest_datagrams_and_counts_them()
     {
         using var timeout = new CancellationTokenSource(TestTimeout);
