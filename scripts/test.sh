@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# The project's one test command (README, .ci/run): installs what the tests need, builds with
+# warnings as errors, publishes the native AOT node, runs every test project (the node's
+# process tests run against the AOT binary), and ends with one line "N passed, N failed".
+#
+# Soak runs stay out of it; see README "Soak and benchmarks".
+set -euo pipefail
+cd "$(dirname "$0")/.."
+top=$PWD
+results="$top/artifacts/test-results"
+rm -rf "$results"
+mkdir -p "$results"
+
+echo "== install: native AOT toolchain"
+bash scripts/install-aot-deps.sh
+
+echo "== build (Release, warnings are errors)"
+dotnet build EPostEdge.sln -c Release -nologo -v:q
+
+echo "== publish: native AOT linux-x64"
+bash scripts/publish.sh linux-x64
+binary="$top/artifacts/publish/linux-x64/epost-edge"
+"$binary" --help >/dev/null
+ls -l "$binary"
+
+echo "== test"
+export EPOSTEDGE_BINARY="$binary"
+set +e
+dotnet test EPostEdge.sln -c Release --no-build -nologo \
+  --logger "trx" --logger "console;verbosity=normal" --results-directory "$results" 2>&1 | tee "$results/test.log"
+status=${PIPESTATUS[0]}
+set -e
+
+# Totals over every test assembly, from the TRX files (one per assembly).
+python3 - "$results" "$status" <<'PY'
+import glob, sys, xml.etree.ElementTree as ET
+results, status = sys.argv[1], int(sys.argv[2])
+ns = {"t": "http://microsoft.com/schemas/VisualStudio/TeamTest/2010"}
+passed = failed = skipped = 0
+files = glob.glob(f"{results}/**/*.trx", recursive=True)
+for f in files:
+    c = ET.parse(f).getroot().find("t:ResultSummary/t:Counters", ns)
+    passed += int(c.get("passed", 0))
+    failed += int(c.get("failed", 0)) + int(c.get("error", 0)) + int(c.get("timeout", 0)) + int(c.get("aborted", 0))
+    skipped += int(c.get("notExecuted", 0)) + int(c.get("inconclusive", 0))
+if status != 0 and failed == 0:
+    print(f"the test run failed (exit {status}) without a failing test: see {results}/test.log")
+line = f"{passed} passed, {failed} failed"
+if skipped:
+    line += f", {skipped} skipped"
+print(line)
+sys.exit(0 if status == 0 and failed == 0 and passed > 0 else 1)
+PY

@@ -1,0 +1,180 @@
+using EPostEdge.Storage.Faults;
+using EPostEdge.Storage.FileSystem;
+
+namespace EPostEdge.Storage.Journal;
+
+/// <summary>The write half: group commit, rotation and compaction.</summary>
+public sealed partial class JournalLog
+{
+    /// <summary>
+    /// The single writer. Whatever is queued when it wakes becomes one batch: one write, one
+    /// fsync, then every appender in it is told. Under load batches grow by themselves, so
+    /// 32 writers cost about as many fsyncs as one (group commit).
+    /// </summary>
+    private async Task WriteLoopAsync()
+    {
+        var reader = _queue.Reader;
+        var batch = new List<PendingAppend>();
+        while (await reader.WaitToReadAsync().ConfigureAwait(false))
+        {
+            batch.Clear();
+            long bytes = 0;
+            while (bytes < _options.MaxBatchBytes && reader.TryRead(out var pending))
+            {
+                batch.Add(pending);
+                bytes += RecordFormat.Overhead + pending.Payload.Length;
+            }
+
+            if (Volatile.Read(ref _failure) is { } failure)
+            {
+                foreach (var pending in batch)
+                {
+                    pending.Completion.TrySetException(new JournalFailedException("the journal stopped accepting writes after an I/O failure; reopen the store", failure));
+                }
+
+                continue;
+            }
+
+            try
+            {
+                var positions = WriteBatch(batch, bytes);
+                for (var i = 0; i < batch.Count; i++)
+                {
+                    batch[i].Completion.TrySetResult(positions[i]);
+                }
+            }
+#pragma warning disable CA1031 // every failure must reach the appenders, whatever its type
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                // fsyncgate: after a failed write or fsync nothing about this segment's unsynced
+                // pages can be trusted, so stop; reopening re-reads what is really on disk.
+                Volatile.Write(ref _failure, ex);
+                foreach (var pending in batch)
+                {
+                    pending.Completion.TrySetException(ex);
+                }
+            }
+        }
+    }
+
+    private JournalPosition[] WriteBatch(List<PendingAppend> batch, long bytes)
+    {
+        var segment = Segments[^1];
+        if (segment.Length >= _options.SegmentSizeBytes)
+        {
+            segment = Rotate();
+        }
+
+        var buffer = new byte[bytes];
+        var positions = new JournalPosition[batch.Count];
+        var sequence = _lastSequence;
+        var offset = 0;
+        for (var i = 0; i < batch.Count; i++)
+        {
+            var payload = batch[i].Payload.Span;
+            var length = RecordFormat.Overhead + payload.Length;
+            RecordFormat.Write(buffer.AsSpan(offset, length), ++sequence, batch[i].Kind, payload);
+            positions[i] = new JournalPosition(sequence, segment.Id, segment.Length + offset, length);
+            offset += length;
+        }
+
+        segment.File.Write(segment.Length, buffer);
+        _faults.Hit(FaultPointNames.JournalBeforeFsync);
+        segment.File.Sync();
+        Interlocked.Increment(ref _syncCount);
+        lock (_segmentsLock)
+        {
+            segment.Length += bytes;
+        }
+
+        Interlocked.Exchange(ref _lastSequence, sequence);
+        _faults.Hit(FaultPointNames.JournalAfterFsync);
+        return positions;
+    }
+
+    /// <summary>Seals the active segment and starts a new one, named by the next sequence.</summary>
+    private JournalSegment Rotate()
+    {
+        _faults.Hit(FaultPointNames.JournalBeforeRotate);
+        var next = CreateSegment(_fileSystem, _directory, _lastSequence + 1);
+        lock (_segmentsLock)
+        {
+            _segments = [.. _segments, next];
+        }
+
+        return next;
+    }
+
+    private JournalCompaction CompactSealed(List<JournalSegment> sealedSegments, long nextSegmentId, Func<JournalRecord, bool> isLive)
+    {
+        var first = sealedSegments[0];
+        var tmpPath = first.Path + ".tmp";
+        _fileSystem.Delete(tmpPath);
+        var bytesBefore = sealedSegments.Sum(s => s.Length);
+        var relocated = new List<JournalRecord>();
+        long kept = 0, dropped = 0;
+
+        // Everything below the next segment's id is rewritten here; on open, records at or below
+        // it that a crash left in later files are leftovers of this compaction, never resurrected.
+        var through = nextSegmentId - 1;
+        var output = _fileSystem.Open(tmpPath, FileOpenMode.CreateNew);
+        JournalSegment? compacted = null;
+        try
+        {
+            var scanned = Scan(sealedSegments, counters: null).ToList();
+            using var writer = new SegmentWriter(output);
+            writer.WriteHeader(first.Id);
+            writer.WriteRecord(0, RecordFormat.InternalKind, RecordFormat.CompactionMarker(through));
+            foreach (var (segment, record) in scanned)
+            {
+                var original = Project((segment, record));
+                if (!isLive(original))
+                {
+                    dropped++;
+                    continue;
+                }
+
+                var offset = writer.WriteRecord(record.Sequence, record.Kind, record.Payload);
+                relocated.Add(new JournalRecord(new JournalPosition(record.Sequence, first.Id, offset, record.Length), record.Kind, record.Payload));
+                kept++;
+            }
+
+            writer.Flush();
+            output.Sync();
+            _faults.Hit(FaultPointNames.CompactionBeforeRename);
+            _fileSystem.Rename(tmpPath, first.Path);
+            _fileSystem.SyncDirectory(_directory);
+            compacted = new JournalSegment(first.Id, first.Path, output, output.Length);
+            SwapIn(sealedSegments, compacted);
+            _faults.Hit(FaultPointNames.CompactionAfterRename);
+            foreach (var old in sealedSegments.Skip(1))
+            {
+                _fileSystem.Delete(old.Path);
+            }
+
+            _fileSystem.SyncDirectory(_directory);
+            return new JournalCompaction(sealedSegments.Count, kept, dropped, bytesBefore, compacted.Length, relocated);
+        }
+        catch
+        {
+            if (compacted is null)
+            {
+                output.Dispose();
+            }
+
+            throw;
+        }
+    }
+
+    /// <summary>Replaces the sealed segments with the compacted one; old handles stay open until dispose for readers mid-scan.</summary>
+    private void SwapIn(List<JournalSegment> replaced, JournalSegment compacted)
+    {
+        lock (_segmentsLock)
+        {
+            var remaining = _segments.Where(s => !replaced.Contains(s));
+            _segments = [compacted, .. remaining];
+            _retired.AddRange(replaced);
+        }
+    }
+}

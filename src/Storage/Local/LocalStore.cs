@@ -1,0 +1,195 @@
+using EPostEdge.Storage.Blocks;
+using EPostEdge.Storage.Faults;
+using EPostEdge.Storage.FileSystem;
+using EPostEdge.Storage.Journal;
+using EPostEdge.Storage.Post;
+
+namespace EPostEdge.Storage.Local;
+
+/// <summary>
+/// A node's local store: one journal (the source of truth), the block index rebuilt from it
+/// whenever it is missing or in doubt, the block store and the held log heads on top.
+/// </summary>
+/// <remarks>
+/// Layout of the store folder: <c>journal/</c> (segments), <c>index.litedb</c> and
+/// <c>index-log.litedb</c> (LiteDB, derived). Deleting the LiteDB files loses nothing.
+/// </remarks>
+public sealed class LocalStore : IAsyncDisposable
+{
+    private const string JournalFolder = "journal";
+
+    private readonly IFileSystem _fileSystem;
+    private readonly string _directory;
+    private readonly LocalStoreOptions _options;
+    private readonly FaultPoints _faults;
+    private readonly JournalLog _journal;
+    private readonly Lock _compactionLock = new();
+    private BlockIndex _index;
+
+    private LocalStore(IFileSystem fileSystem, string directory, LocalStoreOptions options, FaultPoints faults, JournalLog journal, BlockIndex index)
+    {
+        _fileSystem = fileSystem;
+        _directory = directory;
+        _options = options;
+        _faults = faults;
+        _journal = journal;
+        _index = index;
+        Heads = new LogHeadStore(payload => AppendHeadAsync(payload));
+        Blocks = new BlockStore(journal, index, fileSystem, directory, options.Blocks, faults);
+    }
+
+    /// <summary>Immutable blocks held by this node.</summary>
+    public BlockStore Blocks { get; private set; }
+
+    /// <summary>The newest accepted signed log head of each log this node holds.</summary>
+    public LogHeadStore Heads { get; }
+
+    /// <summary>What open found and did.</summary>
+    public LocalStoreOpenReport OpenReport { get; private set; } = null!;
+
+    /// <summary>Journal bytes on disk (what the quota counts).</summary>
+    public long UsedBytes => _journal.TotalBytes;
+
+    /// <summary>Highest journal sequence written.</summary>
+    public long LastSequence => _journal.LastSequence;
+
+    /// <summary>The store folder.</summary>
+    public string Directory => _directory;
+
+    /// <summary>
+    /// Opens (creating if needed) the store in <paramref name="directory"/>: opens the journal
+    /// (truncating a torn tail), then brings the index up to date, rebuilding it from the journal
+    /// if it is missing, unreadable or was interrupted mid-compaction.
+    /// </summary>
+    public static LocalStore Open(IFileSystem fileSystem, string directory, LocalStoreOptions? options = null, FaultPoints? faults = null)
+    {
+        ArgumentNullException.ThrowIfNull(fileSystem);
+        options ??= new LocalStoreOptions();
+        faults ??= new FaultPoints();
+        fileSystem.CreateDirectory(directory);
+        var journal = JournalLog.Open(fileSystem, Path.Combine(directory, JournalFolder), options.Journal, faults);
+        try
+        {
+            var index = BlockIndex.TryOpen(fileSystem, directory);
+            var rebuilt = index is null || index.Compacting || index.IndexedThrough > journal.LastSequence;
+            if (rebuilt)
+            {
+                // Missing, corrupt, interrupted mid-compaction, or ahead of a journal that lost
+                // its tail: in every case the journal alone says what is true.
+                index?.Dispose();
+                index = BlockIndex.CreateEmpty(fileSystem, directory);
+            }
+
+            var store = new LocalStore(fileSystem, directory, options, faults, journal, index!);
+            var replayed = store.Replay(index!);
+            store.OpenReport = new LocalStoreOpenReport(journal.OpenReport, rebuilt, replayed, index!.Count);
+            return store;
+        }
+        catch
+        {
+            journal.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Throws the index away and rebuilds it from the journal alone (<c>epost-edge rebuild-index</c>).
+    /// </summary>
+    /// <returns>The number of blocks in the rebuilt index.</returns>
+    public int RebuildIndex()
+    {
+        lock (_compactionLock)
+        {
+            _index.Dispose();
+            _index = BlockIndex.CreateEmpty(_fileSystem, _directory);
+            Blocks = new BlockStore(_journal, _index, _fileSystem, _directory, _options.Blocks, _faults);
+            Replay(_index);
+            _index.Checkpoint();
+            return _index.Count;
+        }
+    }
+
+    /// <summary>
+    /// Rewrites sealed journal segments keeping only live records (held blocks, current heads),
+    /// so deleted blocks and superseded heads give their disk space back.
+    /// </summary>
+    public JournalCompaction Compact()
+    {
+        lock (_compactionLock)
+        {
+            // Intent flag: a crash between the journal's rename and the index update below
+            // leaves stale positions, and the next open rebuilds instead of trusting them.
+            _index.SetCompacting(true);
+            var result = _journal.Compact(IsLive);
+            foreach (var moved in result.Relocated)
+            {
+                if (moved.Kind == StoreRecordKinds.BlockPut)
+                {
+                    var key = new BlockKey(moved.Payload.Span[..BlockKey.Size]);
+                    _index.Put(key, new BlockLocation(moved.Position, moved.Payload.Length - BlockKey.Size));
+                }
+            }
+
+            _index.SetCompacting(false);
+            _index.Checkpoint();
+            return result;
+        }
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        await _journal.DisposeAsync().ConfigureAwait(false);
+        _index.Dispose();
+    }
+
+    private bool IsLive(JournalRecord record) => record.Kind switch
+    {
+        StoreRecordKinds.BlockPut => _index.TryGet(new BlockKey(record.Payload.Span[..BlockKey.Size]), out var at)
+            && at.Position.Sequence == record.Position.Sequence,
+        StoreRecordKinds.LogHead => Heads.IsCurrent(record.Payload.Span),
+
+        // A tombstone only matters while the block it deletes may still be on disk; compaction
+        // takes every sealed segment at once, so that block is in the same pass and goes too.
+        StoreRecordKinds.BlockDelete => false,
+        _ => true, // unknown kinds from a newer version: keep
+    };
+
+    private long Replay(BlockIndex index)
+    {
+        long replayed = 0;
+        var last = 0L;
+        foreach (var record in _journal.ReadAll())
+        {
+            last = record.Position.Sequence;
+            switch (record.Kind)
+            {
+                case StoreRecordKinds.LogHead:
+                    Heads.Replay(record.Payload.Span); // heads live in memory: always replayed whole
+                    break;
+                case StoreRecordKinds.BlockPut when record.Position.Sequence > index.IndexedThrough:
+                    var content = record.Payload.Span[BlockKey.Size..];
+                    var key = new BlockKey(record.Payload.Span[..BlockKey.Size]);
+                    if (key.Matches(content))
+                    {
+                        index.Put(key, new BlockLocation(record.Position, content.Length));
+                        replayed++;
+                    }
+
+                    break;
+                case StoreRecordKinds.BlockDelete when record.Position.Sequence > index.IndexedThrough:
+                    index.Remove(new BlockKey(record.Payload.Span));
+                    replayed++;
+                    break;
+                default:
+                    break;
+            }
+        }
+
+        index.MarkIndexedThrough(last);
+        return replayed;
+    }
+
+    private async ValueTask AppendHeadAsync(ReadOnlyMemory<byte> payload) =>
+        await _journal.AppendAsync(StoreRecordKinds.LogHead, payload).ConfigureAwait(false);
+}

@@ -1,0 +1,116 @@
+using System.Diagnostics;
+using System.Globalization;
+using EPostEdge.Overlay.Seams;
+using EPostEdge.Storage.Blocks;
+using EPostEdge.Storage.FileSystem;
+using EPostEdge.Storage.Journal;
+using EPostEdge.Storage.Local;
+
+// A harness, not BenchmarkDotNet: these figures are bound by fsync and by how concurrent
+// writers share it (group commit), which BenchmarkDotNet's single-threaded invocations
+// do not model. Each figure is a rate over a fixed wall time on real files.
+//
+//   dotnet run -c Release --project tests/Benchmarks -- [journal|blocks|all] [--seconds N] [--dir PATH]
+
+var mode = args.FirstOrDefault(a => !a.StartsWith("--", StringComparison.Ordinal)) ?? "all";
+var seconds = ArgValue("--seconds", 5.0);
+var root = args.SkipWhile(a => a != "--dir").Skip(1).FirstOrDefault() ?? Path.Combine(Path.GetTempPath(), "epost-edge-bench");
+Directory.CreateDirectory(root);
+var fs = new PhysicalFileSystem();
+Console.WriteLine($"epost-edge benchmarks: {Environment.ProcessorCount} cores, {seconds:0.#} s per figure, files under {root}");
+
+if (mode is "journal" or "all")
+{
+    Console.WriteLine();
+    Console.WriteLine("journal appends with fsync (256-byte records, group commit)");
+    Console.WriteLine("writers  appends/s   fsyncs/s   records/fsync");
+    foreach (var writers in new[] { 1, 4, 32 })
+    {
+        var dir = Fresh("journal-" + writers.ToString(CultureInfo.InvariantCulture));
+        await using var journal = JournalLog.Open(fs, dir, new JournalOptions());
+        var payload = new byte[256];
+        long appended = 0;
+        var syncsBefore = journal.SyncCount;
+        var stopwatch = Stopwatch.StartNew();
+        var deadline = TimeSpan.FromSeconds(seconds);
+        await Task.WhenAll(Enumerable.Range(0, writers).Select(_ => Task.Run(async () =>
+        {
+            while (stopwatch.Elapsed < deadline)
+            {
+                await journal.AppendAsync(1, payload);
+                Interlocked.Increment(ref appended);
+            }
+        })));
+        var elapsed = stopwatch.Elapsed.TotalSeconds;
+        var syncs = journal.SyncCount - syncsBefore;
+        Console.WriteLine($"{writers,7}  {appended / elapsed,9:0}  {syncs / elapsed,9:0}  {(double)appended / Math.Max(1, syncs),14:0.0}");
+    }
+}
+
+if (mode is "blocks" or "all")
+{
+    Console.WriteLine();
+    Console.WriteLine("block store put (durable) / get (hash-verified), 4 concurrent clients");
+    Console.WriteLine("block size   put MB/s   get MB/s   puts/s   gets/s");
+    foreach (var size in new[] { 4 * 1024, 64 * 1024, 1024 * 1024 })
+    {
+        var dir = Fresh("blocks-" + size.ToString(CultureInfo.InvariantCulture));
+        await using var store = LocalStore.Open(fs, dir);
+        var random = new SeededRandomSource((ulong)size);
+        var keys = new List<BlockKey>();
+        var lockKeys = new Lock();
+        long puts = 0;
+        var stopwatch = Stopwatch.StartNew();
+        var deadline = TimeSpan.FromSeconds(seconds);
+        var contents = Enumerable.Range(0, 4).Select(_ => random.NextBytes(size)).ToArray();
+        await Task.WhenAll(Enumerable.Range(0, 4).Select(client => Task.Run(async () =>
+        {
+            var content = contents[client];
+            for (var n = 0; stopwatch.Elapsed < deadline; n++)
+            {
+                // Change a few bytes so every block is new (content addressing would dedupe it).
+                BitConverter.TryWriteBytes(content, n);
+                var key = await store.Blocks.PutAsync(content);
+                Interlocked.Increment(ref puts);
+                lock (lockKeys)
+                {
+                    keys.Add(key);
+                }
+            }
+        })));
+        var putSeconds = stopwatch.Elapsed.TotalSeconds;
+
+        long gets = 0;
+        stopwatch.Restart();
+        await Task.WhenAll(Enumerable.Range(0, 4).Select(client => Task.Run(async () =>
+        {
+            for (var i = client; stopwatch.Elapsed < deadline; i = (i + 4) % keys.Count)
+            {
+                _ = await store.Blocks.GetAsync(keys[i]) ?? throw new InvalidOperationException("block lost");
+                Interlocked.Increment(ref gets);
+            }
+        })));
+        var getSeconds = stopwatch.Elapsed.TotalSeconds;
+        var mb = size / 1e6;
+        Console.WriteLine($"{size / 1024,7} KiB  {puts * mb / putSeconds,9:0.0}  {gets * mb / getSeconds,9:0.0}  {puts / putSeconds,7:0}  {gets / getSeconds,7:0}");
+    }
+}
+
+return 0;
+
+string Fresh(string name)
+{
+    var dir = Path.Combine(root, name);
+    if (Directory.Exists(dir))
+    {
+        Directory.Delete(dir, recursive: true);
+    }
+
+    return dir;
+}
+
+double ArgValue(string name, double fallback)
+{
+    var i = Array.IndexOf(args, name);
+    return i >= 0 && i + 1 < args.Length && double.TryParse(args[i + 1], CultureInfo.InvariantCulture, out var v) ? v : fallback;
+}

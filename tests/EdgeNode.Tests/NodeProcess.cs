@@ -1,0 +1,56 @@
+using System.Diagnostics;
+
+namespace EPostEdge.EdgeNode.Tests;
+
+/// <summary>
+/// Starts the real <c>epost-edge</c> program as a child process: the AOT binary named by
+/// <c>EPOSTEDGE_BINARY</c> when set (CI sets it), else the build output run with <c>dotnet</c>.
+/// </summary>
+internal static class NodeProcess
+{
+    public const string BinaryVariable = "EPOSTEDGE_BINARY";
+
+    /// <summary>Which program the tests run (for messages).</summary>
+    public static string Describe() => Environment.GetEnvironmentVariable(BinaryVariable) is { Length: > 0 } b ? $"AOT binary {b}" : "epost-edge.dll via dotnet";
+
+    public static Process Start(params string[] args)
+    {
+        var info = new ProcessStartInfo
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+        };
+        var binary = Environment.GetEnvironmentVariable(BinaryVariable);
+        if (!string.IsNullOrEmpty(binary))
+        {
+            info.FileName = binary;
+        }
+        else
+        {
+            info.FileName = "dotnet";
+            info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "epost-edge.dll"));
+        }
+
+        foreach (var arg in args)
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        info.Environment.Remove("EPOSTEDGE_DATA");
+        info.Environment.Remove("EPOSTEDGE_QUOTA");
+        return Process.Start(info) ?? throw new InvalidOperationException("could not start epost-edge");
+    }
+
+    /// <summary>Runs to completion and returns (exit code, stdout, stderr).</summary>
+    public static async Task<(int ExitCode, string Output, string Error)> RunAsync(TimeSpan timeout, params string[] args)
+    {
+        using var process = Start(args);
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        using var cts = new CancellationTokenSource(timeout);
+        await process.WaitForExitAsync(cts.Token);
+        return (process.ExitCode, await output, await error);
+    }
+}
