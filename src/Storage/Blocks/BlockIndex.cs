@@ -59,6 +59,7 @@ internal sealed class BlockIndex : IDisposable
             {
                 // Empty (new) or foreign: callers replay the journal from the start.
                 index.IndexedThrough = 0;
+                index.IsNew = true;
                 if (state is not null)
                 {
                     index.Dispose();
@@ -97,7 +98,9 @@ internal sealed class BlockIndex : IDisposable
     public static BlockIndex CreateEmpty(IFileSystem fileSystem, string directory)
     {
         Delete(fileSystem, directory);
-        return Open(fileSystem, directory);
+        var index = Open(fileSystem, directory);
+        index.IsNew = true;
+        return index;
     }
 
     /// <summary>Removes the index files.</summary>
@@ -174,6 +177,9 @@ internal sealed class BlockIndex : IDisposable
         ["through"] = IndexedThrough,
         ["compacting"] = Compacting,
     });
+
+    /// <summary>Whether the index was created empty by this open (missing before).</summary>
+    public bool IsNew { get; private set; }
 
     /// <summary>Whether a compaction was in progress when the index was last written (then it is not trusted).</summary>
     public bool Compacting { get; private set; }

@@ -82,7 +82,10 @@ public sealed class LocalStore : IAsyncDisposable
 
             var store = new LocalStore(fileSystem, directory, options, faults, journal, index!);
             var replayed = store.Replay(index!);
-            store.OpenReport = new LocalStoreOpenReport(journal.OpenReport, rebuilt, replayed, index!.Count);
+
+            // A missing index rebuilt from a non-empty journal is a rebuild too.
+            rebuilt |= index!.IsNew && journal.LastSequence > 0;
+            store.OpenReport = new LocalStoreOpenReport(journal.OpenReport, rebuilt, replayed, index.Count);
             return store;
         }
         catch
