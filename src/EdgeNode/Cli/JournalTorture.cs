@@ -49,11 +49,11 @@ internal static class JournalTorture
         return 0;
     }
 
-    /// <summary>The payload for (run, writer, counter): an id header and filler derived from it, 16..2064 bytes.</summary>
+    /// <summary>The payload for (run, writer, counter): an id header and filler derived from it, 24..279 bytes.</summary>
     public static byte[] MakePayload(long run, int writer, long counter)
     {
         var seed = (ulong)((run * 1_000_003) ^ (writer * 7919L) ^ (counter * 104_729L));
-        var length = 24 + (int)(seed % 2048);
+        var length = 24 + (int)(seed % 256);
         var payload = new byte[length];
         BinaryPrimitives.WriteInt64LittleEndian(payload, run);
         BinaryPrimitives.WriteInt32LittleEndian(payload.AsSpan(8), writer);

@@ -48,7 +48,7 @@ public sealed class PowerCutTests(ITestOutputHelper output)
             });
 
             // Kill at a random moment: sometimes before the journal is even open, mostly mid-append.
-            await Task.Delay(random.NextInt32(0, 400));
+            await Task.Delay(random.NextInt32(0, 250));
             child.Kill(entireProcessTree: true);
             await child.WaitForExitAsync();
             await reader;
