@@ -26,10 +26,27 @@ internal sealed class SimulatedFile
         _pending.Add(new PendingOperation(0, [], length));
     }
 
-    /// <summary>fsync: everything current becomes durable.</summary>
+    /// <summary>
+    /// fsync: the pending writes become durable. Not "whatever reads see": after a failed
+    /// fsync the dropped writes are still readable but were marked clean, and no later fsync
+    /// writes them.
+    /// </summary>
     public void Sync()
     {
-        _durable = [.. Current];
+        var image = new List<byte>(_durable);
+        foreach (var op in _pending)
+        {
+            if (op.NewLength >= 0)
+            {
+                Resize(image, op.NewLength);
+            }
+            else
+            {
+                Apply(image, op.Offset, op.Data);
+            }
+        }
+
+        _durable = [.. image];
         _pending.Clear();
     }
 
