@@ -53,7 +53,7 @@ internal static class NodeCommands
         rebuild.SetAction(async (parse, ct) =>
         {
             await using var store = LocalStore.Open(new PhysicalFileSystem(), new NodeSettings(parse.GetValue(data)!, long.MaxValue).StoreDirectory);
-            var blocks = store.RebuildIndex();
+            var blocks = await store.RebuildIndexAsync();
             Console.WriteLine($"index rebuilt from the journal: {blocks} blocks, journal through sequence {store.LastSequence}");
             return 0;
         });

@@ -23,6 +23,7 @@ internal sealed class BlockIndex : IDisposable
     private readonly ILiteCollection<BsonDocument> _blocks;
     private readonly ILiteCollection<BsonDocument> _meta;
     private readonly Stream[] _streams;
+    private readonly Lock _stateLock = new();
 
     private BlockIndex(LiteDatabase database, Stream[] streams)
     {
@@ -161,13 +162,16 @@ internal sealed class BlockIndex : IDisposable
     /// <summary>Notes that the index reflects the journal through <paramref name="sequence"/>.</summary>
     public void MarkIndexedThrough(long sequence)
     {
-        if (sequence <= IndexedThrough)
+        lock (_stateLock)
         {
-            return;
-        }
+            if (sequence <= IndexedThrough)
+            {
+                return;
+            }
 
-        IndexedThrough = sequence;
-        WriteState();
+            IndexedThrough = sequence;
+            WriteState();
+        }
     }
 
     private void WriteState() => _meta.Upsert(new BsonDocument
@@ -187,8 +191,11 @@ internal sealed class BlockIndex : IDisposable
     /// <summary>Sets or clears the compaction intent flag, durably.</summary>
     public void SetCompacting(bool compacting)
     {
-        Compacting = compacting;
-        WriteState();
+        lock (_stateLock)
+        {
+            Compacting = compacting;
+            WriteState();
+        }
     }
 
     /// <summary>Writes LiteDB's log into its data file (a checkpoint) so the next open is quick.</summary>

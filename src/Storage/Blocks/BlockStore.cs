@@ -13,13 +13,21 @@ namespace EPostEdge.Storage.Blocks;
 public sealed class BlockStore : IBlockStore
 {
     private readonly JournalLog _journal;
-    private readonly BlockIndex _index;
+    private BlockIndex _index;
     private readonly IFileSystem _fileSystem;
     private readonly string _directory;
     private readonly BlockStoreOptions _options;
     private readonly FaultPoints _faults;
     private readonly Lock _reservationLock = new();
+    private readonly Lock _inFlightLock = new();
     private long _reservedBytes;
+    private int _inFlight;
+    private int _sinceMark;
+    private TaskCompletionSource? _resume;
+    private TaskCompletionSource? _drained;
+
+    /// <summary>Updates between two moves of the index's "indexed through" mark (when quiet).</summary>
+    private const int MarkEvery = 256;
 
     internal BlockStore(JournalLog journal, BlockIndex index, IFileSystem fileSystem, string directory, BlockStoreOptions options, FaultPoints faults)
     {
@@ -55,7 +63,17 @@ public sealed class BlockStore : IBlockStore
         }
 
         var needed = RecordBytes(content.Length);
-        Reserve(needed);
+        await BeginUpdateAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            Reserve(needed);
+        }
+        catch
+        {
+            EndUpdate();
+            throw;
+        }
+
         try
         {
             var payload = new byte[BlockKey.Size + content.Length];
@@ -66,7 +84,6 @@ public sealed class BlockStore : IBlockStore
             // A crash here leaves a durable block the index does not know yet; open replays it.
             _faults.Hit(FaultPointNames.BlockBeforeIndexUpdate);
             _index.Put(key, new BlockLocation(position, content.Length));
-            _index.MarkIndexedThrough(position.Sequence);
             return key;
         }
         finally
@@ -75,6 +92,8 @@ public sealed class BlockStore : IBlockStore
             {
                 _reservedBytes -= needed;
             }
+
+            EndUpdate();
         }
     }
 
@@ -122,10 +141,130 @@ public sealed class BlockStore : IBlockStore
             return false;
         }
 
-        var position = await _journal.AppendAsync(StoreRecordKinds.BlockDelete, key.Span.ToArray(), cancellationToken).ConfigureAwait(false);
-        _index.Remove(key);
-        _index.MarkIndexedThrough(position.Sequence);
-        return true;
+        await BeginUpdateAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await _journal.AppendAsync(StoreRecordKinds.BlockDelete, key.Span.ToArray(), cancellationToken).ConfigureAwait(false);
+            _index.Remove(key);
+            return true;
+        }
+        finally
+        {
+            EndUpdate();
+        }
+    }
+
+    /// <summary>
+    /// Records in the index that it holds the journal's effect up to now, if no update is
+    /// between its journal record and its index entry. Called when the store closes.
+    /// </summary>
+    public void MarkIndexedIfQuiet()
+    {
+        long through;
+        lock (_inFlightLock)
+        {
+            if (_inFlight != 0)
+            {
+                return;
+            }
+
+            through = _journal.LastSequence;
+            _sinceMark = 0;
+        }
+
+        _index.MarkIndexedThrough(through);
+    }
+
+    /// <summary>
+    /// Waits until no update is between its journal record and its index entry, and holds new
+    /// ones back until the returned handle is disposed. Compaction and index rebuilds run
+    /// inside it, so they never see a durable record the index does not know yet, and no put
+    /// writes a position that compaction just moved.
+    /// </summary>
+    internal async Task<IDisposable> PauseUpdatesAsync()
+    {
+        Task drained;
+        lock (_inFlightLock)
+        {
+            if (_resume is not null)
+            {
+                throw new InvalidOperationException("updates are already paused");
+            }
+
+            _resume = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            _drained = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            if (_inFlight == 0)
+            {
+                _drained.TrySetResult();
+            }
+
+            drained = _drained.Task;
+        }
+
+        await drained.ConfigureAwait(false);
+        return new ResumeUpdates(this);
+    }
+
+    /// <summary>Switches to another index (after a rebuild), while updates are paused.</summary>
+    internal void UseIndex(BlockIndex index) => _index = index;
+
+    /// <summary>An update is between its journal append and its index entry.</summary>
+    private async ValueTask BeginUpdateAsync(CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            Task paused;
+            lock (_inFlightLock)
+            {
+                if (_resume is null)
+                {
+                    _inFlight++;
+                    return;
+                }
+
+                paused = _resume.Task;
+            }
+
+            await paused.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private void Resume()
+    {
+        TaskCompletionSource? resume;
+        lock (_inFlightLock)
+        {
+            resume = _resume;
+            _resume = null;
+            _drained = null;
+        }
+
+        resume?.TrySetResult();
+    }
+
+    /// <summary>
+    /// The index's "indexed through" mark may only move to a sequence below which every block
+    /// record is indexed. With concurrent puts finishing out of order, that is known for sure
+    /// only when none is in flight; so the mark moves then, every so often. A crash replays
+    /// the journal from the last mark (idempotently), so a mark that lags costs only time.
+    /// </summary>
+    private void EndUpdate()
+    {
+        var mark = false;
+        lock (_inFlightLock)
+        {
+            _inFlight--;
+            mark = ++_sinceMark >= MarkEvery && _inFlight == 0;
+            if (_inFlight == 0)
+            {
+                _drained?.TrySetResult();
+            }
+        }
+
+        if (mark)
+        {
+            MarkIndexedIfQuiet();
+        }
     }
 
     /// <summary>
@@ -151,5 +290,10 @@ public sealed class BlockStore : IBlockStore
 
             _reservedBytes += bytes;
         }
+    }
+
+    private sealed class ResumeUpdates(BlockStore store) : IDisposable
+    {
+        public void Dispose() => store.Resume();
     }
 }

@@ -118,18 +118,22 @@ public sealed partial class JournalLog
         // Everything below the next segment's id is rewritten here; on open, records at or below
         // it that a crash left in later files are leftovers of this compaction, never resurrected.
         var through = nextSegmentId - 1;
+        var scanned = Scan(sealedSegments, counters: null).Select(r => (r.Segment, r.Record, Live: isLive(Project(r)))).ToList();
+        if (sealedSegments.Count == 1 && scanned.All(r => r.Live))
+        {
+            return JournalCompaction.None; // one segment and nothing dead: rewriting it gains nothing
+        }
+
         var output = _fileSystem.Open(tmpPath, FileOpenMode.CreateNew);
         JournalSegment? compacted = null;
         try
         {
-            var scanned = Scan(sealedSegments, counters: null).ToList();
             using var writer = new SegmentWriter(output);
             writer.WriteHeader(first.Id);
             writer.WriteRecord(0, RecordFormat.InternalKind, RecordFormat.CompactionMarker(through));
-            foreach (var (segment, record) in scanned)
+            foreach (var (segment, record, live) in scanned)
             {
-                var original = Project((segment, record));
-                if (!isLive(original))
+                if (!live)
                 {
                     dropped++;
                     continue;
@@ -167,14 +171,25 @@ public sealed partial class JournalLog
         }
     }
 
-    /// <summary>Replaces the sealed segments with the compacted one; old handles stay open until dispose for readers mid-scan.</summary>
+    /// <summary>
+    /// Replaces the sealed segments with the compacted one. The old handles stay open for one
+    /// more compaction, so a reader that took a snapshot just before can finish its read.
+    /// </summary>
     private void SwapIn(List<JournalSegment> replaced, JournalSegment compacted)
     {
+        List<JournalSegment> expired;
         lock (_segmentsLock)
         {
             var remaining = _segments.Where(s => !replaced.Contains(s));
             _segments = [compacted, .. remaining];
+            expired = [.. _retired];
+            _retired.Clear();
             _retired.AddRange(replaced);
+        }
+
+        foreach (var segment in expired)
+        {
+            segment.Dispose();
         }
     }
 }

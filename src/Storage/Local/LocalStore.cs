@@ -23,7 +23,7 @@ public sealed class LocalStore : IAsyncDisposable
     private readonly LocalStoreOptions _options;
     private readonly FaultPoints _faults;
     private readonly JournalLog _journal;
-    private readonly Lock _compactionLock = new();
+    private readonly SemaphoreSlim _maintenance = new(1, 1);
     private BlockIndex _index;
 
     private LocalStore(IFileSystem fileSystem, string directory, LocalStoreOptions options, FaultPoints faults, JournalLog journal, BlockIndex index)
@@ -39,7 +39,7 @@ public sealed class LocalStore : IAsyncDisposable
     }
 
     /// <summary>Immutable blocks held by this node.</summary>
-    public BlockStore Blocks { get; private set; }
+    public BlockStore Blocks { get; }
 
     /// <summary>The newest accepted signed log head of each log this node holds.</summary>
     public LogHeadStore Heads { get; }
@@ -99,16 +99,22 @@ public sealed class LocalStore : IAsyncDisposable
     /// Throws the index away and rebuilds it from the journal alone (<c>epost-edge rebuild-index</c>).
     /// </summary>
     /// <returns>The number of blocks in the rebuilt index.</returns>
-    public int RebuildIndex()
+    public async Task<int> RebuildIndexAsync()
     {
-        lock (_compactionLock)
+        await _maintenance.WaitAsync().ConfigureAwait(false);
+        try
         {
+            using var paused = await Blocks.PauseUpdatesAsync().ConfigureAwait(false);
             _index.Dispose();
             _index = BlockIndex.CreateEmpty(_fileSystem, _directory);
-            Blocks = new BlockStore(_journal, _index, _fileSystem, _directory, _options.Blocks, _faults);
+            Blocks.UseIndex(_index);
             Replay(_index);
             _index.Checkpoint();
             return _index.Count;
+        }
+        finally
+        {
+            _maintenance.Release();
         }
     }
 
@@ -116,10 +122,14 @@ public sealed class LocalStore : IAsyncDisposable
     /// Rewrites sealed journal segments keeping only live records (held blocks, current heads),
     /// so deleted blocks and superseded heads give their disk space back.
     /// </summary>
-    public JournalCompaction Compact()
+    public async Task<JournalCompaction> CompactAsync()
     {
-        lock (_compactionLock)
+        await _maintenance.WaitAsync().ConfigureAwait(false);
+        try
         {
+            // No put or delete is half done while the journal is rewritten (see PauseUpdatesAsync).
+            using var paused = await Blocks.PauseUpdatesAsync().ConfigureAwait(false);
+
             // Intent flag: a crash between the journal's rename and the index update below
             // leaves stale positions, and the next open rebuilds instead of trusting them.
             _index.SetCompacting(true);
@@ -134,16 +144,23 @@ public sealed class LocalStore : IAsyncDisposable
             }
 
             _index.SetCompacting(false);
+            Blocks.MarkIndexedIfQuiet();
             _index.Checkpoint();
             return result;
+        }
+        finally
+        {
+            _maintenance.Release();
         }
     }
 
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {
+        Blocks.MarkIndexedIfQuiet();
         await _journal.DisposeAsync().ConfigureAwait(false);
         _index.Dispose();
+        _maintenance.Dispose();
     }
 
     private bool IsLive(JournalRecord record) => record.Kind switch

@@ -35,7 +35,7 @@ public sealed class SecureStoreOnDiskTests
         Assert.Equal(20, chain.Count);
 
         // Compaction keeps only the newest head and every entry; the log still reads back.
-        reopened.Compact();
+        await reopened.CompactAsync();
         Assert.Equal(20, (await again.ReadAsync()).Count);
     }
 
@@ -55,7 +55,7 @@ public sealed class SecureStoreOnDiskTests
                 await store.Blocks.PutAsync(SecureBlock.Seal(Marker, owner.PublicKeys, [friend.PublicKeys], random));
             }
 
-            store.Compact();
+            await store.CompactAsync();
         }
 
         // The key backup lives in the data folder too; it must not hold the private key in clear.
