@@ -1,4 +1,4 @@
-namespace EPostEdge.Storage.Tests;
+namespace EPostEdge.Testing;
 
 /// <summary>A fresh folder under the system temp folder, deleted on dispose.</summary>
 internal sealed class TempDirectory : IDisposable
