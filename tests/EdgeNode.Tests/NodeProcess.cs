@@ -13,7 +13,9 @@ internal static class NodeProcess
     /// <summary>Which program the tests run (for messages).</summary>
     public static string Describe() => Environment.GetEnvironmentVariable(BinaryVariable) is { Length: > 0 } b ? $"AOT binary {b}" : "epost-edge.dll via dotnet";
 
-    public static Process Start(params string[] args)
+    public static Process Start(params string[] args) => Start(new Dictionary<string, string>(), args);
+
+    public static Process Start(IReadOnlyDictionary<string, string> environment, params string[] args)
     {
         var info = new ProcessStartInfo
         {
@@ -40,13 +42,24 @@ internal static class NodeProcess
 
         info.Environment.Remove("EPOSTEDGE_DATA");
         info.Environment.Remove("EPOSTEDGE_QUOTA");
+        info.Environment.Remove("EPOSTEDGE_PASSPHRASE");
+        foreach (var (name, value) in environment)
+        {
+            info.Environment[name] = value;
+        }
+
         return Process.Start(info) ?? throw new InvalidOperationException("could not start epost-edge");
     }
 
     /// <summary>Runs to completion and returns (exit code, stdout, stderr).</summary>
-    public static async Task<(int ExitCode, string Output, string Error)> RunAsync(TimeSpan timeout, params string[] args)
+    public static Task<(int ExitCode, string Output, string Error)> RunAsync(TimeSpan timeout, params string[] args) =>
+        RunAsync(new Dictionary<string, string>(), timeout, args);
+
+    /// <summary>Runs to completion with extra environment variables and returns (exit code, stdout, stderr).</summary>
+    public static async Task<(int ExitCode, string Output, string Error)> RunAsync(IReadOnlyDictionary<string, string> environment, TimeSpan timeout, params string[] args)
     {
-        using var process = Start(args);
+        using var process = Start(environment, args);
+        process.StandardInput.Close();
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();
         using var cts = new CancellationTokenSource(timeout);

@@ -5,7 +5,7 @@ using EPostEdge.Storage.Local;
 
 namespace EPostEdge.EdgeNode.Cli;
 
-/// <summary>Builds the command tree: <c>run</c> (the default), <c>status</c>, <c>rebuild-index</c>, <c>journal-torture</c>.</summary>
+/// <summary>Builds the command tree: <c>run</c> (the default), <c>status</c>, <c>rebuild-index</c>, <c>identity</c>, <c>journal-torture</c>.</summary>
 internal static class NodeCommands
 {
     /// <summary>Environment variable that overrides the default data folder.</summary>
@@ -59,6 +59,7 @@ internal static class NodeCommands
         });
         root.Subcommands.Add(rebuild);
 
+        root.Subcommands.Add(IdentityCommands.Build(data));
         root.Subcommands.Add(BuildTorture());
         return root;
     }

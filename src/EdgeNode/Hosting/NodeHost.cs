@@ -31,7 +31,16 @@ internal static class NodeHost
         builder.Services.AddHostedService(sp => sp.GetRequiredService<StoreService>());
 
         using var host = builder.Build();
-        await host.RunAsync(cancellationToken).ConfigureAwait(false);
-        return 0;
+        try
+        {
+            await host.RunAsync(cancellationToken).ConfigureAwait(false);
+            return 0;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // A data folder that cannot be opened is the user's to fix: say so, without a stack.
+            await Console.Error.WriteLineAsync($"epost-edge: cannot open the store in {Path.GetFullPath(settings.StoreDirectory)}: {ex.Message}").ConfigureAwait(false);
+            return 1;
+        }
     }
 }

@@ -29,7 +29,7 @@ internal sealed partial class StoreService(
         var options = new LocalStoreOptions { Blocks = new BlockStoreOptions { QuotaBytes = settings.QuotaBytes } };
         _store = LocalStore.Open(fileSystem, settings.StoreDirectory, options);
         var report = _store.OpenReport;
-        LogOpened(Path.GetFullPath(settings.StoreDirectory), report.Blocks, _store.UsedBytes, settings.QuotaBytes, _store.LastSequence);
+        LogOpened(Path.GetFullPath(settings.StoreDirectory), report.Blocks, _store.UsedBytes, QuotaText, _store.LastSequence);
         LogJournal(report.Journal.ToString());
         if (report.IndexRebuilt)
         {
@@ -61,16 +61,18 @@ internal sealed partial class StoreService(
         }
     }
 
+    private string QuotaText => settings.QuotaBytes == long.MaxValue ? "unlimited" : $"{settings.QuotaBytes} bytes";
+
     private void Report()
     {
         if (_store is { } store)
         {
-            LogState(store.Blocks.Count, store.UsedBytes, settings.QuotaBytes, store.LastSequence);
+            LogState(store.Blocks.Count, store.UsedBytes, QuotaText, store.LastSequence);
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "store open at {Directory}: {Blocks} blocks, {UsedBytes} bytes of {QuotaBytes} quota, journal at sequence {Sequence}")]
-    private partial void LogOpened(string directory, int blocks, long usedBytes, long quotaBytes, long sequence);
+    [LoggerMessage(Level = LogLevel.Information, Message = "store open at {Directory}: {Blocks} blocks, {UsedBytes} bytes used, quota {Quota}, journal at sequence {Sequence}")]
+    private partial void LogOpened(string directory, int blocks, long usedBytes, string quota, long sequence);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "journal: {Report}")]
     private partial void LogJournal(string report);
@@ -78,8 +80,8 @@ internal sealed partial class StoreService(
     [LoggerMessage(Level = LogLevel.Warning, Message = "block index was missing or not trusted and was rebuilt from the journal ({Records} records replayed)")]
     private partial void LogIndexRebuilt(long records);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "state: {Blocks} blocks, {UsedBytes} bytes of {QuotaBytes} quota, journal at sequence {Sequence}")]
-    private partial void LogState(int blocks, long usedBytes, long quotaBytes, long sequence);
+    [LoggerMessage(Level = LogLevel.Information, Message = "state: {Blocks} blocks, {UsedBytes} bytes used, quota {Quota}, journal at sequence {Sequence}")]
+    private partial void LogState(int blocks, long usedBytes, string quota, long sequence);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "store closed")]
     private partial void LogClosed();
