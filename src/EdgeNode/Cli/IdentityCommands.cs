@@ -43,9 +43,8 @@ internal static class IdentityCommands
         restore.Arguments.Add(file);
         restore.SetAction(parse => Run(() =>
         {
-            var backup = File.ReadAllBytes(parse.GetValue(file)!.FullName);
             var files = Files(parse, data);
-            var keys = files.Restore(parse.GetValue(user)!, backup, ReadPassphrase(confirm: false));
+            var keys = files.Restore(parse.GetValue(user)!, files.ReadBackup(parse.GetValue(file)!.FullName), ReadPassphrase(confirm: false));
             Print(parse.GetValue(user)!, keys, files.PathOf(parse.GetValue(user)!));
         }));
 

@@ -65,6 +65,17 @@ internal sealed class KeyFiles(IFileSystem fileSystem, string dataDirectory)
         fileSystem.SyncDirectory(Directory);
     }
 
+    /// <summary>Reads a backup file from anywhere (a USB stick, a download).</summary>
+    public byte[] ReadBackup(string path)
+    {
+        if (!fileSystem.FileExists(path))
+        {
+            throw new FileNotFoundException($"no backup file at {path}", path);
+        }
+
+        return ReadAll(path);
+    }
+
     private byte[] ReadAll(string path)
     {
         using var file = fileSystem.Open(path, FileOpenMode.ReadOnly);
