@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using EPostEdge.Overlay.Seams;
 using EPostEdge.Storage.Blocks;
 using EPostEdge.Storage.FileSystem;
@@ -8,8 +7,10 @@ using Xunit.Abstractions;
 namespace EPostEdge.EdgeNode.Tests.Cli;
 
 /// <summary>The real program, started as a process: run, SIGTERM, status, rebuild-index.</summary>
-public sealed class NodeCommandTests(ITestOutputHelper output)
+public sealed partial class NodeCommandTests(ITestOutputHelper output)
 {
+    private const int SigTerm = 15;
+
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
 
     [Fact]
@@ -36,10 +37,7 @@ public sealed class NodeCommandTests(ITestOutputHelper output)
         });
 
         await opened.Task.WaitAsync(Timeout);
-        using (var kill = Process.Start("kill", ["-TERM", node.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
-        {
-            await kill.WaitForExitAsync();
-        }
+        Assert.Equal(0, SendSignal(node.Id, SigTerm)); // what systemd sends on stop
 
         using var cts = new CancellationTokenSource(Timeout);
         await node.WaitForExitAsync(cts.Token);
@@ -94,4 +92,7 @@ public sealed class NodeCommandTests(ITestOutputHelper output)
         Assert.Equal(2, badExit);
         Assert.Contains("not a size", stderr, StringComparison.Ordinal);
     }
+
+    [System.Runtime.InteropServices.LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static partial int SendSignal(int pid, int signal);
 }
