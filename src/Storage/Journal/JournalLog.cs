@@ -70,6 +70,7 @@ public sealed partial class JournalLog : IAsyncDisposable
 
     /// <summary>
     /// Appends one record and completes once it is on stable storage, with its position.
+    /// The payload is not copied: leave its bytes unchanged until the append completes.
     /// </summary>
     /// <exception cref="JournalFailedException">An earlier write or fsync failed; reopen the journal.</exception>
     public ValueTask<JournalPosition> AppendAsync(byte kind, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken = default)
