@@ -81,7 +81,22 @@ public sealed class LocalStore : IAsyncDisposable
             }
 
             var store = new LocalStore(fileSystem, directory, options, faults, journal, index!);
-            var replayed = store.Replay(index!);
+            long replayed;
+            try
+            {
+                replayed = store.Replay(index!);
+            }
+            catch (LiteDB.LiteException) when (!rebuilt)
+            {
+                // The index file opened but is damaged inside: rebuild it after all (replaying
+                // the heads again is harmless: the same versions are not accepted twice).
+                index!.Dispose();
+                index = BlockIndex.CreateEmpty(fileSystem, directory);
+                store._index = index;
+                store.Blocks.UseIndex(index);
+                replayed = store.Replay(index);
+                rebuilt = true;
+            }
 
             // A missing index rebuilt from a non-empty journal is a rebuild too.
             rebuilt |= index!.IsNew && journal.LastSequence > 0;
