@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Long crash-safety runs, kept out of CI: thousands of SIGKILLs of the journal writer (against
-# the native binary when it has been published) and many more torn-write seeds.
+# the native binary in artifacts/publish/linux-x64 when present: run scripts/publish.sh first so
+# it matches the source) and many more torn-write seeds.
 #
 #   bash scripts/soak.sh [kills] [torn-seeds]        (defaults: 5000 kills, 20000 seeds)
 set -euo pipefail
