@@ -9,9 +9,11 @@ public sealed partial class JournalLog
     /// <summary>
     /// Opens the journal in <paramref name="directory"/> (creating it if needed). Never throws on
     /// damaged contents: the torn tail of the last segment is truncated, damaged records in sealed
-    /// segments are skipped and counted in <see cref="OpenReport"/>.
+    /// segments are skipped and counted in <see cref="OpenReport"/>. When
+    /// <paramref name="onRecord"/> is given, every valid record is handed to it, in order, during
+    /// the scan that verifies them: callers rebuild their state in the same single pass.
     /// </summary>
-    public static JournalLog Open(IFileSystem fileSystem, string directory, JournalOptions? options = null, FaultPoints? faults = null)
+    public static JournalLog Open(IFileSystem fileSystem, string directory, JournalOptions? options = null, FaultPoints? faults = null, Action<JournalRecord>? onRecord = null)
     {
         ArgumentNullException.ThrowIfNull(fileSystem);
         options ??= new JournalOptions();
@@ -36,7 +38,13 @@ public sealed partial class JournalLog
             }
 
             var counters = new ScanCounters();
-            var records = Scan(segments, counters).LongCount();
+            long records = 0;
+            foreach (var item in Scan(segments, counters))
+            {
+                onRecord?.Invoke(Project(item));
+                records++;
+            }
+
             long truncated = 0;
             if (segments.Count == 0)
             {

@@ -26,7 +26,7 @@ public sealed class LocalStore : IAsyncDisposable
     private readonly SemaphoreSlim _maintenance = new(1, 1);
     private BlockIndex _index;
 
-    private LocalStore(IFileSystem fileSystem, string directory, LocalStoreOptions options, FaultPoints faults, JournalLog journal, BlockIndex index)
+    private LocalStore(IFileSystem fileSystem, string directory, LocalStoreOptions options, FaultPoints faults, JournalLog journal, BlockIndex index, LogHeadStore heads)
     {
         _fileSystem = fileSystem;
         _directory = directory;
@@ -34,7 +34,7 @@ public sealed class LocalStore : IAsyncDisposable
         _faults = faults;
         _journal = journal;
         _index = index;
-        Heads = new LogHeadStore(payload => AppendHeadAsync(payload));
+        Heads = heads;
         Blocks = new BlockStore(journal, index, fileSystem, directory, options.Blocks, faults);
     }
 
@@ -67,45 +67,66 @@ public sealed class LocalStore : IAsyncDisposable
         options ??= new LocalStoreOptions();
         faults ??= new FaultPoints();
         fileSystem.CreateDirectory(directory);
-        var journal = JournalLog.Open(fileSystem, Path.Combine(directory, JournalFolder), options.Journal, faults);
+        var journalDirectory = Path.Combine(directory, JournalFolder);
+
+        var index = BlockIndex.TryOpen(fileSystem, directory);
+        var rebuilt = index is null || index.Compacting;
+        if (rebuilt)
+        {
+            // Missing, unreadable, or interrupted mid-compaction: the journal alone says what is true.
+            index?.Dispose();
+            index = BlockIndex.CreateEmpty(fileSystem, directory);
+        }
+
+        // Heads are journaled through the store once it is open; the closure sees the journal then.
+        JournalLog? journal = null;
+        var heads = new LogHeadStore(async payload => await journal!.AppendAsync(StoreRecordKinds.LogHead, payload).ConfigureAwait(false));
+        var indexedBefore = index!.IndexedThrough;
+        var replay = new JournalReplay(index, heads);
         try
         {
-            var index = BlockIndex.TryOpen(fileSystem, directory);
-            var rebuilt = index is null || index.Compacting || index.IndexedThrough > journal.LastSequence;
-            if (rebuilt)
+            // One pass over the journal: the open scan that verifies it also replays it.
+            journal = JournalLog.Open(fileSystem, journalDirectory, options.Journal, faults, replay.Apply);
+        }
+        catch (LiteDB.LiteException) when (!rebuilt)
+        {
+            // The index file opened but is damaged inside: rebuild it after all (replaying the
+            // heads again is harmless: the same versions are not accepted twice).
+            index.Dispose();
+            index = BlockIndex.CreateEmpty(fileSystem, directory);
+            rebuilt = true;
+            replay = new JournalReplay(index, heads);
+            journal = JournalLog.Open(fileSystem, journalDirectory, options.Journal, faults, replay.Apply);
+        }
+
+        try
+        {
+            if (indexedBefore > journal.LastSequence)
             {
-                // Missing, corrupt, interrupted mid-compaction, or ahead of a journal that lost
-                // its tail: in every case the journal alone says what is true.
-                index?.Dispose();
+                // The index is ahead of a journal that lost its tail: rebuild (a second pass, rare).
+                index.Dispose();
                 index = BlockIndex.CreateEmpty(fileSystem, directory);
+                rebuilt = true;
+                replay = new JournalReplay(index, heads);
+                foreach (var record in journal.ReadAll())
+                {
+                    replay.Apply(record);
+                }
             }
 
-            var store = new LocalStore(fileSystem, directory, options, faults, journal, index!);
-            long replayed;
-            try
-            {
-                replayed = store.Replay(index!);
-            }
-            catch (LiteDB.LiteException) when (!rebuilt)
-            {
-                // The index file opened but is damaged inside: rebuild it after all (replaying
-                // the heads again is harmless: the same versions are not accepted twice).
-                index!.Dispose();
-                index = BlockIndex.CreateEmpty(fileSystem, directory);
-                store._index = index;
-                store.Blocks.UseIndex(index);
-                replayed = store.Replay(index);
-                rebuilt = true;
-            }
+            replay.Finish(journal.LastSequence);
 
             // A missing index rebuilt from a non-empty journal is a rebuild too.
-            rebuilt |= index!.IsNew && journal.LastSequence > 0;
-            store.OpenReport = new LocalStoreOpenReport(journal.OpenReport, rebuilt, replayed, index.Count);
-            return store;
+            rebuilt |= index.IsNew && journal.LastSequence > 0;
+            return new LocalStore(fileSystem, directory, options, faults, journal, index, heads)
+            {
+                OpenReport = new LocalStoreOpenReport(journal.OpenReport, rebuilt, replay.Applied, index.Count),
+            };
         }
         catch
         {
             journal.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            index.Dispose();
             throw;
         }
     }
@@ -123,7 +144,13 @@ public sealed class LocalStore : IAsyncDisposable
             _index.Dispose();
             _index = BlockIndex.CreateEmpty(_fileSystem, _directory);
             Blocks.UseIndex(_index);
-            Replay(_index);
+            var replay = new JournalReplay(_index, Heads);
+            foreach (var record in _journal.ReadAll())
+            {
+                replay.Apply(record);
+            }
+
+            replay.Finish(_journal.LastSequence);
             _index.Checkpoint();
             return _index.Count;
         }
@@ -189,42 +216,4 @@ public sealed class LocalStore : IAsyncDisposable
         StoreRecordKinds.BlockDelete => false,
         _ => true, // unknown kinds from a newer version: keep
     };
-
-    private long Replay(BlockIndex index)
-    {
-        long replayed = 0;
-        var last = 0L;
-        foreach (var record in _journal.ReadAll())
-        {
-            last = record.Position.Sequence;
-            switch (record.Kind)
-            {
-                case StoreRecordKinds.LogHead:
-                    Heads.Replay(record.Payload.Span); // heads live in memory: always replayed whole
-                    break;
-                case StoreRecordKinds.BlockPut when record.Position.Sequence > index.IndexedThrough:
-                    var content = record.Payload.Span[BlockKey.Size..];
-                    var key = new BlockKey(record.Payload.Span[..BlockKey.Size]);
-                    if (key.Matches(content))
-                    {
-                        index.Put(key, new BlockLocation(record.Position, content.Length));
-                        replayed++;
-                    }
-
-                    break;
-                case StoreRecordKinds.BlockDelete when record.Position.Sequence > index.IndexedThrough:
-                    index.Remove(new BlockKey(record.Payload.Span));
-                    replayed++;
-                    break;
-                default:
-                    break;
-            }
-        }
-
-        index.MarkIndexedThrough(last);
-        return replayed;
-    }
-
-    private async ValueTask AppendHeadAsync(ReadOnlyMemory<byte> payload) =>
-        await _journal.AppendAsync(StoreRecordKinds.LogHead, payload).ConfigureAwait(false);
 }
