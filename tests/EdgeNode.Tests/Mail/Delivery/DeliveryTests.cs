@@ -57,7 +57,8 @@ public sealed class DeliveryTests : IDisposable
         await using (node)
         {
             var queued = Assert.Single(node.Mail.Outbound.Pending());
-            Assert.Equal(("carol@remote.example", new[] { "dave@remote.example", "erin@far.example" }), (queued.EnvelopeFrom, queued.Recipients.ToArray()));
+            Assert.Equal("carol@remote.example", queued.EnvelopeFrom);
+            Assert.Equal(["dave@remote.example", "erin@far.example"], queued.Recipients);
             Assert.Equal("Subject: party\r\n\r\nparty\r\n", Encoding.ASCII.GetString(await node.Mail.Outbound.ReadMessageAsync(node.Local, queued)));
             Assert.Equal(["Subject: party\r\n\r\nparty\r\n"], await BodiesAsync((await node.Mail.GetMailboxAsync("bob")).GetFolder("INBOX")!));
 

@@ -24,7 +24,7 @@ public sealed class UserDirectoryTests : IDisposable
         var alice = await directory.AddUserAsync("alice", ["Alice@Home.Example", "a@other.example"], "correct horse");
         await directory.AddUserAsync("bob", ["bob@home.example"], "battery staple");
 
-        Assert.Equal(["alice@home.example", "a@other.example"], alice.Addresses);
+        Assert.Equal(["Alice@home.example", "a@other.example"], alice.Addresses); // domain lower-cased, local part kept
         Assert.Equal(["alice", "bob"], directory.ListUsers().Select(u => u.Name));
         Assert.Equal("alice", directory.Find("ALICE@home.EXAMPLE")?.Name);
         Assert.Equal("alice", directory.Find("Alice")?.Name);
