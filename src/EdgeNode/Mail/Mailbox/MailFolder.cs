@@ -28,6 +28,7 @@ internal sealed class MailFolder : IMailFolder
     private volatile string _name;
     private volatile bool _deleted;
     private int _writing;
+    private long _entries;
 
     private MailFolder(UserMailbox owner, string id, string name, SpecialUse specialUse, SignedLog log, FolderSnapshot snapshot)
     {
@@ -49,6 +50,9 @@ internal sealed class MailFolder : IMailFolder
     internal UserMailbox Owner => _owner;
 
     internal bool IsDeleted => _deleted;
+
+    /// <summary>Log entries this instance appended (each carries a whole group commit): batch size = changes / entries.</summary>
+    internal long EntriesWritten => Interlocked.Read(ref _entries);
 
     /// <summary>Opens the folder's log and replays it (SignedLog.ReadAsync verifies the chain once).</summary>
     public static async Task<MailFolder> OpenAsync(UserMailbox owner, string id, string name, SpecialUse specialUse, uint uidValidity, SignedLog log, CancellationToken cancellationToken)
@@ -305,6 +309,7 @@ internal sealed class MailFolder : IMailFolder
             }
 
             _snapshot = state.ToSnapshot();
+            Interlocked.Increment(ref _entries);
         }
 
         decided.ForEach(p => p.Completion.TrySetResult(p.Result));

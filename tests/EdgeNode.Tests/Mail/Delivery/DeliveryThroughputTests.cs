@@ -1,4 +1,5 @@
 using System.Text;
+using EPostEdge.EdgeNode.Mail.Mailbox;
 using EPostEdge.EdgeNode.Tests.Mail.Mailbox;
 using EPostEdge.Storage.FileSystem;
 using Xunit.Abstractions;
@@ -30,7 +31,8 @@ public sealed class DeliveryThroughputTests(ITestOutputHelper output) : IDisposa
         await Parallel.ForEachAsync(Enumerable.Range(0, Messages), new ParallelOptions { MaxDegreeOfParallelism = 20 }, async (_, ct) =>
             await node.Mail.DeliverAsync(body, "", ["alice@home.example"], ct));
         var elapsed = clock.GetElapsedTime(start);
-        output.WriteLine($"{Messages} deliveries, 20 concurrent, one INBOX: {elapsed.TotalSeconds:F2} s = {Messages / elapsed.TotalSeconds:F0} deliveries/s");
+        var entries = ((MailFolder)(await node.Mail.GetMailboxAsync("alice")).GetFolder("INBOX")!).EntriesWritten;
+        output.WriteLine($"{Messages} deliveries, 20 concurrent, one INBOX: {elapsed.TotalSeconds:F2} s = {Messages / elapsed.TotalSeconds:F0} deliveries/s; {entries} log entries (group commit of {(double)Messages / entries:F1} on average)");
 
         await node.DisposeAsync();
         var reopenStart = clock.GetTimestamp();
