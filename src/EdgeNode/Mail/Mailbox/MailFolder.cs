@@ -324,7 +324,20 @@ internal sealed class MailFolder : IMailFolder
         foreach (var watcher in _watchers)
         {
             // IMAP IDLE: never call back under the writer; a slow session must not stall commits.
-            ThreadPool.QueueUserWorkItem(static w => w(), watcher, preferLocal: false);
+            ThreadPool.QueueUserWorkItem(static w => Call(w), watcher, preferLocal: false);
+        }
+    }
+
+    private static void Call(Action watcher)
+    {
+        try
+        {
+            watcher();
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // A session's callback failing (e.g. its connection just closed) must not take the
+            // node down: an exception on a thread-pool work item ends the process.
         }
     }
 

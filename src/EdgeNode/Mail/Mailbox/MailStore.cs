@@ -75,7 +75,9 @@ public sealed class MailStore : IMailStore, IAsyncDisposable
     {
         if (!UserNames.TryNormalizeAddress(address, out var normalized))
         {
-            return RecipientKind.Remote;
+            // Never relay what names one of our own domains, even when no user could own it.
+            var at = address?.LastIndexOf('@') ?? -1;
+            return at >= 0 && _localDomains.Contains(address![(at + 1)..].ToLowerInvariant()) ? RecipientKind.UnknownLocalUser : RecipientKind.Remote;
         }
 
         // A user's own address is local even in a domain the configuration does not list.

@@ -36,6 +36,7 @@ public sealed class DeliveryTests : IDisposable
         Assert.Equal(RecipientKind.LocalUser, node.Mail.ClassifyRecipient("alice@elsewhere.example"));
         Assert.Equal(RecipientKind.UnknownLocalUser, node.Mail.ClassifyRecipient("bob@home.example"));
         Assert.Equal(RecipientKind.Remote, node.Mail.ClassifyRecipient("bob@elsewhere.example"));
+        Assert.Equal(RecipientKind.UnknownLocalUser, node.Mail.ClassifyRecipient("bad..local@Home.Example"));
     }
 
     [Fact]
