@@ -10,11 +10,12 @@ namespace EPostEdge.EdgeNode.Mail.Imap.Fetch;
 /// </summary>
 internal sealed class MessageOutline
 {
-    private MessageOutline(MimeMessage message, OutlinePart root, long length)
+    private MessageOutline(MimeMessage message, OutlinePart root, long length, bool unreadable = false)
     {
         Message = message;
         Root = root;
         Length = length;
+        Unreadable = unreadable;
     }
 
     public MimeMessage Message { get; }
@@ -22,6 +23,9 @@ internal sealed class MessageOutline
     public OutlinePart Root { get; }
 
     public long Length { get; }
+
+    /// <summary>MimeKit could not read a header block; the outline is one text/plain body of all bytes.</summary>
+    public bool Unreadable { get; }
 
     public static MessageOutline Parse(ReadOnlyMemory<byte> bytes)
     {
@@ -44,9 +48,10 @@ internal sealed class MessageOutline
         }
 
         var body = new TextPart("plain");
+        body.Headers.Remove(HeaderId.ContentType); // so it renders as RFC 2045's default type
         var fallback = new MimeMessage { Body = body };
         var part = new OutlinePart(body, 0) { HeadersEnd = 0, End = bytes.Length };
-        return new MessageOutline(fallback, part, bytes.Length);
+        return new MessageOutline(fallback, part, bytes.Length, unreadable: true);
     }
 
     /// <summary>A read-only stream over the bytes, without copying when they sit in an array.</summary>

@@ -129,7 +129,7 @@ public sealed class MessageSearchText
             }
         }
 
-        if (texts.Count == 0 && outline.Message.Body is null)
+        if (outline.Unreadable)
         {
             texts.Add(System.Text.Encoding.UTF8.GetString(message.Span));
         }

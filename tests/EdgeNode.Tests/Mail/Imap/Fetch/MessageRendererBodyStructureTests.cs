@@ -1,3 +1,4 @@
+using EPostEdge.EdgeNode.Mail.Imap.Fetch;
 using static EPostEdge.EdgeNode.Tests.Mail.Imap.Fetch.FetchSamples;
 
 namespace EPostEdge.EdgeNode.Tests.Mail.Imap.Fetch;
@@ -97,5 +98,15 @@ public sealed class MessageRendererBodyStructureTests
         Assert.Equal(
             "((\"text\" \"rfc822-headers\" NIL NIL NIL \"7BIT\" 23 2) \"report\")",
             Structure(message, false));
+    }
+
+    [Theory]
+    [InlineData("", 0, 0)]
+    [InlineData("no header here\r\n", 16, 1)]
+    [InlineData("\r\n\r\n", 2, 1)]
+    public void Text_that_is_not_a_message_still_renders_as_one_text_part(string message, int size, int lines)
+    {
+        Assert.Equal($"(\"text\" \"plain\" (\"charset\" \"us-ascii\") NIL NIL \"7BIT\" {size} {lines})", Structure(message, false));
+        Assert.Equal(message, Section(message, new([], SectionText.Header, [])) + Section(message, new([], SectionText.Text, [])));
     }
 }
