@@ -26,8 +26,8 @@ internal sealed class HeaderBlock
     public static HeaderBlock Read(ReadOnlyMemory<byte> message)
     {
         var block = new HeaderBlock();
-        using var stream = MessageOutline.OpenStream(message);
-        var reader = new BlockReader(stream, block);
+        var reader = BlockReader.Rent(MessageOutline.OpenStream(message), block);
+        bool ended;
         try
         {
             reader.ReadHeaders();
@@ -36,8 +36,12 @@ internal sealed class HeaderBlock
         {
             // Unreadable header bytes: the fields read so far stand, the rest counts as body.
         }
+        finally
+        {
+            ended = reader.Return();
+        }
 
-        if (!reader.Ended)
+        if (!ended)
         {
             block.SeparatorStart = block.BodyStart = block.fields.Count == 0 ? 0 : message.Length;
         }
@@ -51,11 +55,37 @@ internal sealed class HeaderBlock
     public (int Start, int End) FieldRange(int index) =>
         (fields[index].Start, index + 1 < fields.Count ? fields[index + 1].Start : SeparatorStart);
 
-    private sealed class BlockReader(Stream stream, HeaderBlock block) : MimeReader(stream, MimeFormat.Default)
+    /// <summary>MimeKit's reader, one kept per thread (reading is synchronous) to save its buffers.</summary>
+    private sealed class BlockReader() : MimeReader(Stream.Null, MimeFormat.Default)
     {
+        [ThreadStatic]
+        private static BlockReader? cached;
+
+        private HeaderBlock block = null!;
         private bool separatorSeen;
 
         public bool Ended { get; private set; }
+
+        public static BlockReader Rent(Stream stream, HeaderBlock block)
+        {
+            var reader = cached ?? new BlockReader();
+            cached = null;
+            reader.block = block;
+            reader.separatorSeen = false;
+            reader.Ended = false;
+            reader.SetStream(stream, MimeFormat.Default);
+            return reader;
+        }
+
+        /// <summary>Back to the thread's slot without keeping the message alive; says whether the header block ended.</summary>
+        public bool Return()
+        {
+            var ended = Ended;
+            SetStream(Stream.Null, MimeFormat.Default);
+            block = null!;
+            cached = this;
+            return ended;
+        }
 
         protected override void OnHeaderRead(Header header, int beginLineNumber, CancellationToken cancellationToken)
         {

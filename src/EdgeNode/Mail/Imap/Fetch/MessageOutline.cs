@@ -32,7 +32,7 @@ internal sealed class MessageOutline
         // Not disposed: with a persistent stream MimeKit's part content stays a window on it, and
         // SEARCH reads text parts through that window after the parse.
         var stream = OpenStream(bytes);
-        var parser = new OutlineParser(stream);
+        var parser = OutlineParser.Rent(stream);
         try
         {
             var message = parser.ParseMessage();
@@ -46,12 +46,34 @@ internal sealed class MessageOutline
             // MimeKit rejects input it cannot read as a header block; such bytes still render as a
             // headerless text/plain message (RFC 9051 never lets FETCH fail on content).
         }
+        finally
+        {
+            parser.Return();
+        }
 
         var body = new TextPart("plain");
         body.Headers.Remove(HeaderId.ContentType); // so it renders as RFC 2045's default type
         var fallback = new MimeMessage { Body = body };
         var part = new OutlinePart(body, 0) { HeadersEnd = 0, End = bytes.Length };
         return new MessageOutline(fallback, part, bytes.Length, unreadable: true);
+    }
+
+    /// <summary>The top-level header fields only (ENVELOPE, SEARCH); empty when unreadable.</summary>
+    public static HeaderList ParseHeaders(ReadOnlyMemory<byte> bytes)
+    {
+        var parser = OutlineParser.Rent(OpenStream(bytes));
+        try
+        {
+            return parser.ParseHeaders();
+        }
+        catch (FormatException)
+        {
+            return [];
+        }
+        finally
+        {
+            parser.Return();
+        }
     }
 
     /// <summary>A read-only stream over the bytes, without copying when they sit in an array.</summary>
@@ -106,11 +128,37 @@ internal sealed class MessageOutline
         return number == 1 ? messageRoot : null;
     }
 
-    private sealed class OutlineParser(Stream stream) : MimeParser(ParserOptions.Default, stream, persistent: true)
+    /// <summary>
+    /// MimeKit's parser with entity offsets recorded. One is kept per thread and re-pointed at each
+    /// message (parsing is synchronous), which saves its buffers on every FETCH.
+    /// </summary>
+    private sealed class OutlineParser() : MimeParser(ParserOptions.Default, Stream.Null, persistent: true)
     {
+        [ThreadStatic]
+        private static OutlineParser? cached;
+
         private readonly Stack<OutlinePart> open = new();
 
         public OutlinePart? Root { get; private set; }
+
+        public static OutlineParser Rent(Stream stream)
+        {
+            var parser = cached ?? new OutlineParser();
+            cached = null;
+            parser.open.Clear();
+            parser.Root = null;
+            parser.SetStream(stream, persistent: true);
+            return parser;
+        }
+
+        /// <summary>Back to the thread's slot, without keeping the message alive.</summary>
+        public void Return()
+        {
+            SetStream(Stream.Null, persistent: true);
+            open.Clear();
+            Root = null;
+            cached = this;
+        }
 
         protected override void OnMimeEntityBegin(MimeEntityBeginEventArgs args)
         {

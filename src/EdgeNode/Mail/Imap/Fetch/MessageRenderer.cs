@@ -17,18 +17,7 @@ public sealed class MessageRenderer : IMessageRenderer
         ArgumentNullException.ThrowIfNull(output);
 
         // The envelope needs only the top-level header block.
-        using var stream = MessageOutline.OpenStream(message);
-        HeaderList headers;
-        try
-        {
-            headers = new MimeParser(ParserOptions.Default, stream, persistent: true).ParseHeaders();
-        }
-        catch (FormatException)
-        {
-            headers = [];
-        }
-
-        EnvelopeWriter.Write(headers, output);
+        EnvelopeWriter.Write(MessageOutline.ParseHeaders(message), output);
     }
 
     /// <inheritdoc/>

@@ -36,7 +36,7 @@ public sealed class MessageSearchText
         }
     }
 
-    private HeaderList Headers => headers ??= ParseHeaders();
+    private HeaderList Headers => headers ??= MessageOutline.ParseHeaders(message);
 
     /// <summary>
     /// HEADER field-name string (and FROM, TO, CC, BCC, SUBJECT): a header with that name whose
@@ -91,19 +91,6 @@ public sealed class MessageSearchText
 
     private static string Decode(Header header) =>
         Rfc2047.DecodeText(ParserOptions.Default, header.RawValue).Replace("\r\n", string.Empty, StringComparison.Ordinal).Replace("\n", string.Empty, StringComparison.Ordinal);
-
-    private HeaderList ParseHeaders()
-    {
-        using var stream = MessageOutline.OpenStream(message);
-        try
-        {
-            return new MimeParser(ParserOptions.Default, stream, persistent: true).ParseHeaders();
-        }
-        catch (FormatException)
-        {
-            return [];
-        }
-    }
 
     private List<string> Texts()
     {
