@@ -10,19 +10,16 @@ namespace EPostEdge.EdgeNode.Mail.Imap.Fetch;
 /// </summary>
 internal sealed class MessageOutline
 {
-    private MessageOutline(MimeMessage message, OutlinePart root, long length, bool unreadable = false)
+    private MessageOutline(MimeMessage message, OutlinePart root, bool unreadable = false)
     {
         Message = message;
         Root = root;
-        Length = length;
         Unreadable = unreadable;
     }
 
     public MimeMessage Message { get; }
 
     public OutlinePart Root { get; }
-
-    public long Length { get; }
 
     /// <summary>MimeKit could not read a header block; the outline is one text/plain body of all bytes.</summary>
     public bool Unreadable { get; }
@@ -38,7 +35,7 @@ internal sealed class MessageOutline
             var message = parser.ParseMessage();
             if (parser.Root is { } root)
             {
-                return new MessageOutline(message, root, bytes.Length);
+                return new MessageOutline(message, root);
             }
         }
         catch (FormatException)
@@ -55,7 +52,7 @@ internal sealed class MessageOutline
         body.Headers.Remove(HeaderId.ContentType); // so it renders as RFC 2045's default type
         var fallback = new MimeMessage { Body = body };
         var part = new OutlinePart(body, 0) { HeadersEnd = 0, End = bytes.Length };
-        return new MessageOutline(fallback, part, bytes.Length, unreadable: true);
+        return new MessageOutline(fallback, part, unreadable: true);
     }
 
     /// <summary>The top-level header fields only (ENVELOPE, SEARCH); empty when unreadable.</summary>

@@ -94,44 +94,36 @@ public sealed class MessageRenderer : IMessageRenderer
     private static byte[] SelectFields(ReadOnlySpan<byte> message, HeaderBlock block, IReadOnlyList<string> names, bool not)
     {
         var size = 2;
-        for (var pass = 0; pass < 2; pass++)
+        for (var i = 0; i < block.Count; i++)
         {
-            var result = pass == 0 ? null : new byte[size];
-            var n = 0;
-            for (var i = 0; i < block.Count; i++)
+            if (Listed(block.FieldName(i), names) != not)
             {
-                if (Listed(block.FieldName(i), names) == not)
-                {
-                    continue;
-                }
+                var (start, end) = block.FieldRange(i);
+                size += end - start + (EndsWithNewLine(message[start..end]) ? 0 : 2);
+            }
+        }
 
+        var result = new byte[size];
+        var n = 0;
+        for (var i = 0; i < block.Count; i++)
+        {
+            if (Listed(block.FieldName(i), names) != not)
+            {
                 var (start, end) = block.FieldRange(i);
                 var field = message[start..end];
-                if (pass == 0)
-                {
-                    size += field.Length + (EndsWithNewLine(field) ? 0 : 2);
-                    continue;
-                }
-
                 field.CopyTo(result.AsSpan(n));
                 n += field.Length;
                 if (!EndsWithNewLine(field))
                 {
                     // A last field cut off by the end of the message still ends its line.
-                    result![n++] = (byte)'\r';
-                    result[n++] = (byte)'\n';
+                    "\r\n"u8.CopyTo(result.AsSpan(n));
+                    n += 2;
                 }
-            }
-
-            if (result is not null)
-            {
-                result[n++] = (byte)'\r';
-                result[n] = (byte)'\n';
-                return result;
             }
         }
 
-        throw new InvalidOperationException("unreachable");
+        "\r\n"u8.CopyTo(result.AsSpan(n));
+        return result;
     }
 
     private static bool EndsWithNewLine(ReadOnlySpan<byte> field) => field.Length > 0 && field[^1] == (byte)'\n';
