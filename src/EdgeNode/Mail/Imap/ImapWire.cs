@@ -77,6 +77,36 @@ public static class ImapWire
         }
     }
 
+    /// <summary>
+    /// string from raw bytes (header values kept byte-exact, 8-bit included): quoted when every byte
+    /// is a 7-bit TEXT-CHAR, a literal of the same bytes otherwise.
+    /// </summary>
+    public static void WriteString(IBufferWriter<byte> output, ReadOnlySpan<byte> text)
+    {
+        if (CanQuote(text))
+        {
+            var span = output.GetSpan((text.Length * 2) + 2);
+            var n = 0;
+            span[n++] = (byte)'"';
+            foreach (var b in text)
+            {
+                if (b is (byte)'"' or (byte)'\\')
+                {
+                    span[n++] = (byte)'\\';
+                }
+
+                span[n++] = b;
+            }
+
+            span[n++] = (byte)'"';
+            output.Advance(n);
+        }
+        else
+        {
+            WriteLiteral(output, text);
+        }
+    }
+
     /// <summary>A synchronising-form literal as servers send it: <c>{n}\r\n</c> then the bytes.</summary>
     public static void WriteLiteral(IBufferWriter<byte> output, ReadOnlySpan<byte> bytes)
     {
@@ -96,6 +126,24 @@ public static class ImapWire
         foreach (var c in text)
         {
             if (c is '\0' or '\r' or '\n' || c > 0x7e)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static bool CanQuote(ReadOnlySpan<byte> text)
+    {
+        if (text.Length > 1024)
+        {
+            return false;
+        }
+
+        foreach (var b in text)
+        {
+            if (b is 0 or (byte)'\r' or (byte)'\n' || b > 0x7e)
             {
                 return false;
             }
