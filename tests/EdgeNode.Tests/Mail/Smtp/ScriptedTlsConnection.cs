@@ -39,6 +39,9 @@ internal sealed class ScriptedTlsConnection : IMailConnection
 
     public int Upgrades { get; private set; }
 
+    /// <summary>Completed by the upgrade; a test waits for it before it sends "after the handshake".</summary>
+    public TaskCompletionSource Upgraded { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
     /// <summary>Bytes the client had sent that the server had not consumed when it started TLS.</summary>
     public long UnconsumedAtUpgrade { get; private set; }
 
@@ -48,12 +51,13 @@ internal sealed class ScriptedTlsConnection : IMailConnection
         if (_toServer.Reader.TryRead(out var result))
         {
             UnconsumedAtUpgrade = result.Buffer.Length;
-            _toServer.Reader.AdvanceTo(result.Buffer.Start, result.Buffer.End);
+            _toServer.Reader.AdvanceTo(result.Buffer.Start);
         }
 
         Upgrades++;
         IsSecure = true;
         CanStartTls = false;
+        Upgraded.TrySetResult();
         return Task.CompletedTask;
     }
 

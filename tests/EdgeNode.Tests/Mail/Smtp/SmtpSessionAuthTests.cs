@@ -144,6 +144,7 @@ public sealed class SmtpSessionAuthTests
 
         // RFC 3207 §5: a command injected behind STARTTLS must not run after the handshake.
         await client.ExchangeAsync("STARTTLS\r\nMAIL FROM:<injected@far.example>\r\n", "220 2.0.0 Ready to start TLS\r\n");
+        await connection.Upgraded.Task.WaitAsync(TimeSpan.FromSeconds(30));
         await client.ExchangeAsync("MAIL FROM:<alice@home.example>\r\n", "503 5.5.1 Send HELO or EHLO first\r\n");
         Assert.Equal(1, connection.Upgrades);
         Assert.Equal(0, connection.UnconsumedAtUpgrade);

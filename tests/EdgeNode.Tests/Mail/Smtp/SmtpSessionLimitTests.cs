@@ -60,10 +60,10 @@ public sealed class SmtpSessionLimitTests
             o.DataTimeoutSeconds = 600;
         });
         await OpenTransactionAsync(client);
-        await client.SendAsync("Subject: partial\r\n");
+        await SendAndWaitForNextReadAsync(client, "Subject: partial\r\n");
         client.Time.Advance(TimeSpan.FromSeconds(599));
         Assert.False(client.HasUnreadReply());
-        await client.SendAsync("more\r\n"); // each chunk of data restarts the timer
+        await SendAndWaitForNextReadAsync(client, "more\r\n"); // each chunk of data restarts the timer
         client.Time.Advance(TimeSpan.FromSeconds(599));
         Assert.False(client.HasUnreadReply());
         client.Time.Advance(TimeSpan.FromSeconds(1));
@@ -170,6 +170,14 @@ public sealed class SmtpSessionLimitTests
         await client.EndInputAsync();
         await client.ExpectEndAsync(); // no reply: there is nobody to hear it
         Assert.Empty(client.Store.Deliveries);
+    }
+
+    /// <summary>Sends, then waits until the session has read it and armed the timeout of its next read.</summary>
+    private static async Task SendAndWaitForNextReadAsync(SmtpTestClient client, string text)
+    {
+        var timers = client.Time.TimersCreated;
+        await client.SendAsync(text);
+        await client.Time.WaitForTimersAsync(timers + 1);
     }
 
     internal static string EhloWithoutAuth() =>

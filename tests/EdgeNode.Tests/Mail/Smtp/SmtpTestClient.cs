@@ -41,7 +41,7 @@ internal sealed class SmtpTestClient : IAsyncDisposable
         Session = Server.RunSessionAsync(connection, _shutdown.Token);
     }
 
-    public FakeTimeProvider Time { get; } = new();
+    public CountingTimeProvider Time { get; } = new();
 
     public RecordingMailStore Store { get; }
 
