@@ -59,7 +59,8 @@ public sealed class SmtpServer : IMailSessionHandler
     {
         ArgumentNullException.ThrowIfNull(connection);
         // RFC 5321 §3.1: a server that cannot serve may answer the connection with 421 and close.
-        var text = $"{_hostName} {(reason ?? string.Empty).ReplaceLineEndings(" ")}";
+        // The reason comes from the listener; line breaks in it must not forge further reply lines.
+        var text = (reason ?? string.Empty).ReplaceLineEndings(" ");
         var reply = SmtpReply.ToArray(421, "4.3.2", text);
         await connection.Output.WriteAsync(reply, cancellationToken).ConfigureAwait(false);
     }

@@ -92,6 +92,12 @@ internal sealed partial class SmtpSession
                 }
 
                 await ExecuteAsync(command).ConfigureAwait(false);
+                if (_unflushed >= FlushThreshold)
+                {
+                    // A long pipelined batch: send what is ready, and wait if the client is not reading.
+                    await FlushAsync(CommandTimeout).ConfigureAwait(false);
+                }
+
                 if (!_closed && _errors >= _options.MaxErrorsPerSession)
                 {
                     Reply(421, "4.7.0", $"{_hostName} Too many errors, closing connection");
@@ -113,7 +119,7 @@ internal sealed partial class SmtpSession
             Reply(421, "4.4.2", $"{_hostName} Timeout, closing connection");
             await FarewellFlushAsync().ConfigureAwait(false);
         }
-        catch (IOException e)
+        catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException)
         {
             LogConnectionLost(_sessionId, e.Message);
         }

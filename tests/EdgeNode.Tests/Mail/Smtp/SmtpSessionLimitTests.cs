@@ -111,6 +111,17 @@ public sealed class SmtpSessionLimitTests
     }
 
     [Fact]
+    public async Task A_long_batch_is_flushed_in_bounded_pieces()
+    {
+        var connection = new ScriptedTlsConnection(canStartTls: false);
+        await using var client = await StartAsync(connection, connection.ClientOutput, connection.ClientInput);
+        var before = connection.Flushes;
+        await client.SendAsync(string.Concat(Enumerable.Repeat("NOOP\r\n", 3000)));
+        await client.ExpectAsync(string.Concat(Enumerable.Repeat("250 2.0.0 OK\r\n", 3000)));
+        Assert.True(connection.Flushes - before >= 3, $"{connection.Flushes - before} flushes for 42000 bytes of replies");
+    }
+
+    [Fact]
     public async Task The_250_to_data_is_sent_only_after_delivery_completed()
     {
         var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
