@@ -72,6 +72,23 @@ public sealed class SmtpSessionTests
     }
 
     [Fact]
+    public async Task A_conversation_sent_one_byte_at_a_time_is_understood()
+    {
+        await using var client = await StartAsync();
+        var script = "HELO client.example\r\nMAIL FROM:<carol@far.example>\r\nRCPT TO:<alice@home.example>\r\nDATA\r\n" +
+            "Subject: slow\r\n\r\n..dot\r\n.\r\nBDAT 6\r\nQUIT\r\nNOOP\r\n";
+        foreach (var b in System.Text.Encoding.ASCII.GetBytes(script))
+        {
+            await client.SendAsync([b]);
+        }
+
+        await client.ExpectAsync(
+            "250 mx.home.example\r\n250 2.1.0 Sender OK\r\n250 2.1.5 Recipient OK\r\n354 End data with <CR><LF>.<CR><LF>\r\n" +
+            $"250 2.0.0 OK id={FirstSessionId}.1\r\n503 5.5.1 Need MAIL command\r\n250 2.0.0 OK\r\n");
+        Assert.EndsWith("\r\nSubject: slow\r\n\r\n.dot\r\n", Assert.Single(client.Store.Deliveries).Text);
+    }
+
+    [Fact]
     public async Task Several_recipients_and_the_null_sender_are_delivered_without_a_for_clause()
     {
         await using var client = await StartAsync();
