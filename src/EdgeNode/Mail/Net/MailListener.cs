@@ -27,6 +27,7 @@ public sealed partial class MailListener(
 
     private readonly CancellationTokenSource _stopping = new();
     private readonly ConcurrentDictionary<Task, byte> _sessions = new();
+    private readonly ConcurrentDictionary<SocketMailConnection, byte> _connections = new();
     private readonly List<(MailEndpoint Endpoint, Socket Socket)> _bound = [];
     private readonly List<Task> _acceptLoops = [];
 
@@ -85,7 +86,12 @@ public sealed partial class MailListener(
         }
         catch (TimeoutException)
         {
+            // Sessions that ignored cancellation (a client not reading our 421/BYE) are cut off.
             LogSlowShutdown(sessions.Count(s => !s.IsCompleted));
+            foreach (var connection in _connections.Keys)
+            {
+                await DisposeQuietlyAsync(connection).ConfigureAwait(false);
+            }
         }
         catch (OperationCanceledException)
         {
@@ -162,9 +168,9 @@ public sealed partial class MailListener(
     {
         await Task.Yield();
         var admitted = endpoint.Limit.TryEnter();
+        SocketMailConnection? connection = null;
         try
         {
-            SocketMailConnection connection;
             try
             {
                 connection = await SocketMailConnection.AcceptAsync(client, certificate, endpoint.ImplicitTls, time, HandshakeTimeout, stopping).ConfigureAwait(false);
@@ -176,17 +182,15 @@ public sealed partial class MailListener(
                 return;
             }
 
-            await using (connection.ConfigureAwait(false))
+            _connections.TryAdd(connection, 0);
+            if (!admitted)
             {
-                if (!admitted)
-                {
-                    LogRefused(endpoint.Handler.Name, endpoint.Limit.MaxSessions);
-                    await endpoint.Handler.RefuseAsync(connection, "too many sessions, try again later", stopping).ConfigureAwait(false);
-                    return;
-                }
-
-                await endpoint.Handler.RunSessionAsync(connection, stopping).ConfigureAwait(false);
+                LogRefused(endpoint.Handler.Name, endpoint.Limit.MaxSessions);
+                await endpoint.Handler.RefuseAsync(connection, "too many sessions, try again later", stopping).ConfigureAwait(false);
+                return;
             }
+
+            await endpoint.Handler.RunSessionAsync(connection, stopping).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is IOException or SocketException or OperationCanceledException or ObjectDisposedException)
         {
@@ -200,10 +204,28 @@ public sealed partial class MailListener(
         }
         finally
         {
+            if (connection is not null)
+            {
+                _connections.TryRemove(connection, out _);
+                await DisposeQuietlyAsync(connection).ConfigureAwait(false);
+            }
+
             if (admitted)
             {
                 endpoint.Limit.Exit();
             }
+        }
+    }
+
+    private static async Task DisposeQuietlyAsync(SocketMailConnection connection)
+    {
+        try
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is IOException or SocketException or ObjectDisposedException)
+        {
+            // Closing a connection the peer already reset.
         }
     }
 
