@@ -10,6 +10,7 @@ using EPostEdge.EdgeNode.Mail.Imap.Fetch;
 using EPostEdge.EdgeNode.Mail.Mailbox;
 using EPostEdge.EdgeNode.Mail.Net;
 using EPostEdge.EdgeNode.Mail.Smtp;
+using EPostEdge.EdgeNode.Mail.Users;
 using EPostEdge.Overlay.Seams;
 using EPostEdge.Storage.FileSystem;
 using EPostEdge.Storage.Local;
@@ -29,7 +30,7 @@ internal static partial class MailComposition
 internal sealed class MailServices : IMailWiring
 {
     public void CreateNodeKey(IFileSystem fileSystem, string dataDirectory) =>
-        NodeKey.LoadOrCreate(fileSystem, dataDirectory, SystemRandomSource.Instance); // MERGE: dispose if NodeKey is IDisposable
+        NodeKey.LoadOrCreate(fileSystem, dataDirectory, SystemRandomSource.Instance);
 
     public IUserDirectory OpenUsers(IFileSystem fileSystem, string dataDirectory) =>
         UserDirectory.Open(fileSystem, dataDirectory, SystemRandomSource.Instance);
@@ -89,11 +90,12 @@ internal sealed class MailStoreService(
 
     public MailStatus? Status() => _mail is null ? null : ToStatus(_mail);
 
-    // MERGE: adjust to the record MailStore.GetStatus() returns.
+    // TotalMessages counts the mailboxes loaded so far (they load on first use): after a restart
+    // it grows as users log in.
     public static MailStatus ToStatus(MailStore mail)
     {
         var status = mail.GetStatus();
-        return new MailStatus(status.Users, status.Messages, status.OutboundQueue);
+        return new MailStatus(status.Users, status.TotalMessages, status.OutboundQueued);
     }
 
     public IReadOnlyList<MailEndpoint> Endpoints()
