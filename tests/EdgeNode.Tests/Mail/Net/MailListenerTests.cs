@@ -7,6 +7,7 @@ using EPostEdge.EdgeNode.Mail.Net;
 using EPostEdge.EdgeNode.Mail.Tls;
 using EPostEdge.Overlay.Seams;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
 
 namespace EPostEdge.EdgeNode.Tests.Mail.Net;
 
@@ -138,6 +139,30 @@ public sealed class MailListenerTests
         Assert.Equal("SHUTDOWN", await ReadLineAsync(stream));
         Assert.Null(await ReadLineAsync(stream));
         await listener.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task A_client_that_never_starts_the_TLS_handshake_is_dropped_after_the_handshake_timeout()
+    {
+        var time = new FakeTimeProvider();
+        var handler = new EchoSessionHandler();
+        var endpoint = new MailEndpoint(IPAddress.Loopback, 0, true, handler, new SessionLimit(10), "Imap:ImplicitTlsPort");
+        await using var listener = new MailListener(() => [endpoint], Certificate.Value, time, NullLogger<MailListener>.Instance);
+        await listener.StartAsync(CancellationToken.None);
+        using var client = await ConnectAsync(listener);
+
+        // The server waits for a ClientHello that never comes; only the (fake) clock ends it. The
+        // clock is pushed past the timeout until the server's timer exists and fires.
+        var closed = ReadLineAsync(client.GetStream());
+        using var cts = new CancellationTokenSource(Timeout);
+        while (!closed.IsCompleted)
+        {
+            time.Advance(MailListener.HandshakeTimeout + TimeSpan.FromSeconds(1));
+            await Task.WhenAny(closed, Task.Delay(50, cts.Token));
+        }
+
+        Assert.Null(await closed);
+        Assert.Empty(handler.Received);
     }
 
     [Fact]
