@@ -1,3 +1,9 @@
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using EPostEdge.EdgeNode.Cli;
+using EPostEdge.EdgeNode.Configuration;
+using EPostEdge.EdgeNode.Mail.Net;
+using EPostEdge.EdgeNode.Mail.Tls;
 using EPostEdge.Storage.FileSystem;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -11,10 +17,24 @@ namespace EPostEdge.EdgeNode.Hosting;
 /// </summary>
 internal static class NodeHost
 {
-    public static async Task<int> RunAsync(NodeSettings settings, CancellationToken cancellationToken)
+    public static async Task<int> RunAsync(NodeSettings settings, NodeConfiguration configuration, IMailWiring? mail, TextWriter error, CancellationToken cancellationToken)
     {
+        X509Certificate2 certificate;
+        var (certificatePath, keyPath) = configuration.CertificateFiles(settings.DataDirectory);
+        try
+        {
+            certificate = TlsCertificate.Load(certificatePath, keyPath);
+        }
+        catch (Exception ex) when (ex is CryptographicException or IOException)
+        {
+            await error.WriteLineAsync($"epost-edge: cannot load the TLS certificate {certificatePath} / {keyPath}: {ex.Message}").ConfigureAwait(false);
+            return ExitCodes.BadConfiguration;
+        }
+
+        using var certificateOwner = certificate;
+
         // The empty builder reads no appsettings files and adds no reflection-based binding,
-        // which keeps the AOT binary free of trim warnings.
+        // which keeps the AOT binary free of trim warnings; our configuration is NodeConfiguration.
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { ApplicationName = "epost-edge" });
         builder.Logging.AddSimpleConsole(o =>
         {
@@ -23,24 +43,52 @@ internal static class NodeHost
         });
         builder.Services.AddSystemd();
 
+        // A start failure (port in use) is reported below in one line; the host's own error log
+        // of it would add a stack trace.
+        builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical);
+
         // The seams (ARCHITECTURE.md): real clock, real disk. The simulator registers its own.
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<IFileSystem>(new PhysicalFileSystem());
         builder.Services.AddSingleton(settings);
+        builder.Services.AddSingleton(configuration);
         builder.Services.AddSingleton<StoreService>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<StoreService>());
+
+        // Hosted services start in this order: store, mail store (wiring), listeners, status file.
+        if (mail is not null)
+        {
+            mail.AddServices(builder.Services, configuration, settings.DataDirectory);
+            builder.Services.AddSingleton(sp => new MailListener(
+                () => sp.GetRequiredService<IMailRuntime>().Endpoints(), certificate, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<MailListener>>()));
+            builder.Services.AddHostedService(sp => sp.GetRequiredService<MailListener>());
+        }
+
+        builder.Services.AddSingleton(sp => new StatusReporter(
+            settings,
+            sp.GetRequiredService<StoreService>(),
+            sp.GetRequiredService<IFileSystem>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetService<IMailRuntime>(),
+            sp.GetService<MailListener>()));
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<StatusReporter>());
 
         using var host = builder.Build();
         try
         {
             await host.RunAsync(cancellationToken).ConfigureAwait(false);
-            return 0;
+            return ExitCodes.Ok;
+        }
+        catch (PortInUseException ex)
+        {
+            await error.WriteLineAsync($"epost-edge: {ex.Message}").ConfigureAwait(false);
+            return ExitCodes.PortInUse;
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             // A data folder that cannot be opened is the user's to fix: say so, without a stack.
-            await Console.Error.WriteLineAsync($"epost-edge: cannot open the store in {Path.GetFullPath(settings.StoreDirectory)}: {ex.Message}").ConfigureAwait(false);
-            return 1;
+            await error.WriteLineAsync($"epost-edge: cannot open the store in {Path.GetFullPath(settings.StoreDirectory)}: {ex.Message}").ConfigureAwait(false);
+            return ExitCodes.Failure;
         }
     }
 }

@@ -2,6 +2,7 @@ using EPostEdge.Overlay.Seams;
 using EPostEdge.Storage.Blocks;
 using EPostEdge.Storage.FileSystem;
 using EPostEdge.Storage.Local;
+using System.Text.Json;
 using Xunit.Abstractions;
 
 namespace EPostEdge.EdgeNode.Tests.Cli;
@@ -17,6 +18,7 @@ public sealed partial class NodeCommandTests(ITestOutputHelper output)
     public async Task Run_opens_the_store_and_stops_cleanly_on_SIGTERM()
     {
         using var temp = new TempDirectory();
+        await InitAsync(temp.Path);
         using var node = NodeProcess.Start("run", "--data", temp.Path, "--quota", "64M");
         var log = new List<string>();
         var opened = new TaskCompletionSource();
@@ -37,6 +39,15 @@ public sealed partial class NodeCommandTests(ITestOutputHelper output)
         });
 
         await opened.Task.WaitAsync(Timeout);
+
+        // While it runs: status reads the node's status file, a second node is refused.
+        var status = await WaitForRunningStatusAsync(temp.Path);
+        Assert.Equal(node.Id, status.GetProperty("pid").GetInt32());
+        Assert.Equal(64L << 20, status.GetProperty("store").GetProperty("quotaBytes").GetInt64());
+        var (secondExit, _, secondError) = await NodeProcess.RunAsync(Timeout, "run", "--data", temp.Path);
+        Assert.Equal(6, secondExit);
+        Assert.Contains("already running", secondError, StringComparison.Ordinal);
+
         Assert.Equal(0, SendSignal(node.Id, SigTerm)); // what systemd sends on stop
 
         using var cts = new CancellationTokenSource(Timeout);
@@ -46,6 +57,7 @@ public sealed partial class NodeCommandTests(ITestOutputHelper output)
         Assert.Equal(0, node.ExitCode);
         Assert.Contains(log, l => l.Contains("store closed", StringComparison.Ordinal));
         Assert.True(File.Exists(Path.Combine(temp.Path, "store", "index.litedb")));
+        Assert.False(File.Exists(Path.Combine(temp.Path, "run", "status.json"))); // removed on clean stop
     }
 
     [Fact]
@@ -81,16 +93,66 @@ public sealed partial class NodeCommandTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public async Task Status_reports_the_store_and_a_bad_quota_is_a_clear_error()
+    public async Task Init_then_status_json_reports_the_store_and_errors_have_their_exit_codes()
     {
         using var temp = new TempDirectory();
-        var (exit, stdout, _) = await NodeProcess.RunAsync(Timeout, "status", "--data", temp.Path);
-        Assert.Equal(0, exit);
-        Assert.Contains("blocks:   0", stdout, StringComparison.Ordinal);
+        var (notInit, _, notInitError) = await NodeProcess.RunAsync(Timeout, "status", "--data", temp.Path);
+        Assert.Equal(4, notInit);
+        Assert.Contains("run epost-edge init first", notInitError, StringComparison.Ordinal);
+        var (runNotInit, _, _) = await NodeProcess.RunAsync(Timeout, "run", "--data", temp.Path);
+        Assert.Equal(4, runNotInit);
 
-        var (badExit, _, stderr) = await NodeProcess.RunAsync(Timeout, "run", "--data", temp.Path, "--quota", "lots");
+        await InitAsync(temp.Path);
+        Assert.True(File.Exists(Path.Combine(temp.Path, "tls", "cert.pem")));
+        Assert.True(File.Exists(Path.Combine(temp.Path, "tls", "key.pem")));
+        var (again, againOutput, _) = await NodeProcess.RunAsync(Timeout, "init", "--data", temp.Path, "--domain", "home.lan");
+        Assert.Equal(0, again);
+        Assert.Contains("already initialised", againOutput, StringComparison.Ordinal);
+
+        var (exit, stdout, stderr) = await NodeProcess.RunAsync(Timeout, "status", "--json", "--data", temp.Path);
+        output.WriteLine(stdout + stderr);
+        Assert.Equal(0, exit);
+        using (var document = JsonDocument.Parse(stdout))
+        {
+            var root = document.RootElement;
+            Assert.False(root.GetProperty("running").GetBoolean());
+            Assert.Equal(Path.GetFullPath(temp.Path), root.GetProperty("dataDirectory").GetString());
+            Assert.Equal(0, root.GetProperty("store").GetProperty("blocks").GetInt32());
+            Assert.Equal(JsonValueKind.Null, root.GetProperty("store").GetProperty("quotaBytes").ValueKind);
+        }
+
+        var (badExit, _, badError) = await NodeProcess.RunAsync(Timeout, "run", "--data", temp.Path, "--quota", "lots");
         Assert.Equal(2, badExit);
-        Assert.Contains("not a size", stderr, StringComparison.Ordinal);
+        Assert.Contains("not a size", badError, StringComparison.Ordinal);
+
+        var environment = new Dictionary<string, string> { ["EPOSTEDGE_Smtp__Port"] = "99999" };
+        var (portExit, _, portError) = await NodeProcess.RunAsync(environment, Timeout, "run", "--data", temp.Path);
+        Assert.Equal(2, portExit);
+        Assert.Contains("Smtp:Port = 99999 is not a port", portError, StringComparison.Ordinal);
+    }
+
+    private static async Task InitAsync(string data)
+    {
+        var (exit, stdout, stderr) = await NodeProcess.RunAsync(Timeout, "init", "--data", data, "--domain", "home.lan", "--hostname", "node.home.lan");
+        Assert.True(exit == 0, stdout + stderr);
+    }
+
+    /// <summary>Polls <c>status --json</c> until the running node has written its status file.</summary>
+    private static async Task<JsonElement> WaitForRunningStatusAsync(string data)
+    {
+        using var cts = new CancellationTokenSource(Timeout);
+        while (true)
+        {
+            var (exit, stdout, stderr) = await NodeProcess.RunAsync(Timeout, "status", "--json", "--data", data);
+            Assert.True(exit == 0, stdout + stderr);
+            using var document = JsonDocument.Parse(stdout);
+            if (document.RootElement.GetProperty("running").GetBoolean() && document.RootElement.GetProperty("pid").ValueKind == JsonValueKind.Number)
+            {
+                return document.RootElement.Clone();
+            }
+
+            await Task.Delay(200, cts.Token); // polling for the file, not a timing assertion
+        }
     }
 
     [System.Runtime.InteropServices.LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]

@@ -1,0 +1,25 @@
+namespace EPostEdge.EdgeNode.Cli;
+
+/// <summary>The exit codes of <c>epost-edge</c> (README "Exit codes"); scripts may rely on them.</summary>
+internal static class ExitCodes
+{
+    public const int Ok = 0;
+
+    /// <summary>Anything else: an I/O error, a store that cannot be opened, a missing feature.</summary>
+    public const int Failure = 1;
+
+    /// <summary>Bad configuration or bad arguments (the message names the setting or option).</summary>
+    public const int BadConfiguration = 2;
+
+    /// <summary>A mail port is in use (or needs privileges).</summary>
+    public const int PortInUse = 3;
+
+    /// <summary>The data folder has no epostedge.json: run <c>epost-edge init</c> first.</summary>
+    public const int NotInitialised = 4;
+
+    /// <summary>Unknown user, or a user name or address already taken.</summary>
+    public const int UserError = 5;
+
+    /// <summary>Another node holds DATA/node.lock.</summary>
+    public const int AlreadyRunning = 6;
+}

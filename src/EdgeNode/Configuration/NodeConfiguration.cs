@@ -1,0 +1,199 @@
+using System.Collections;
+using System.Net;
+using System.Text.Json;
+using EPostEdge.EdgeNode.Cli;
+using EPostEdge.EdgeNode.Mail.Tls;
+using EPostEdge.Storage.FileSystem;
+using Microsoft.Extensions.Configuration;
+
+namespace EPostEdge.EdgeNode.Configuration;
+
+/// <summary>
+/// Every setting of the node, from one file (DATA/epostedge.json), overridden by environment
+/// variables (prefix <c>EPOSTEDGE_</c>, "__" between section and key: standard .NET
+/// configuration), overridden in turn by command-line options. Bound by the configuration
+/// binding source generator, so no reflection (AOT).
+/// </summary>
+public sealed class NodeConfiguration
+{
+    /// <summary>The config file's name inside the data folder.</summary>
+    public const string FileName = "epostedge.json";
+
+    /// <summary>Environment variables with this prefix override the file.</summary>
+    public const string EnvironmentPrefix = "EPOSTEDGE_";
+
+    public MailOptions Mail { get; } = new();
+
+    public SmtpOptions Smtp { get; } = new();
+
+    public ImapOptions Imap { get; } = new();
+
+    public StoreOptions Store { get; } = new();
+
+    public static string PathIn(string dataDirectory) => Path.Combine(dataDirectory, FileName);
+
+    /// <summary>
+    /// Reads DATA/epostedge.json (when present) and the <c>EPOSTEDGE_*</c> entries of
+    /// <paramref name="environment"/>. The older <c>EPOSTEDGE_QUOTA</c> stands for Store:Quota
+    /// when <c>EPOSTEDGE_Store__Quota</c> is not set.
+    /// </summary>
+    /// <exception cref="InvalidDataException">The file is not valid JSON (the message says where).</exception>
+    public static NodeConfiguration Load(IFileSystem fileSystem, string dataDirectory, IDictionary environment)
+    {
+        var builder = new ConfigurationBuilder();
+        var path = PathIn(dataDirectory);
+        if (fileSystem.FileExists(path))
+        {
+            builder.AddJsonStream(new MemoryStream(ReadAll(fileSystem, path)));
+        }
+
+        var overrides = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
+        foreach (DictionaryEntry entry in environment)
+        {
+            if (entry.Key is string name && name.StartsWith(EnvironmentPrefix, StringComparison.OrdinalIgnoreCase) && entry.Value is string value)
+            {
+                // What the EnvironmentVariables provider does, over a dictionary the tests can pass.
+                overrides[name[EnvironmentPrefix.Length..].Replace("__", ConfigurationPath.KeyDelimiter, StringComparison.Ordinal)] = value;
+            }
+        }
+
+        if (overrides.TryGetValue("QUOTA", out var legacyQuota) && !overrides.ContainsKey("Store:Quota"))
+        {
+            overrides["Store:Quota"] = legacyQuota;
+        }
+
+        builder.AddInMemoryCollection(overrides);
+        IConfigurationRoot root;
+        try
+        {
+            root = builder.Build();
+        }
+        catch (Exception ex) when (ex is FormatException or JsonException || ex.InnerException is JsonException)
+        {
+            throw new InvalidDataException($"{path} is not valid JSON: {(ex.InnerException ?? ex).Message}", ex);
+        }
+
+        var configuration = new NodeConfiguration();
+        try
+        {
+            root.GetSection("Mail").Bind(configuration.Mail);
+            root.GetSection("Smtp").Bind(configuration.Smtp);
+            root.GetSection("Imap").Bind(configuration.Imap);
+            root.GetSection("Store").Bind(configuration.Store);
+        }
+        catch (InvalidOperationException ex)
+        {
+            // The binder's message names the key and the value it could not convert.
+            throw new InvalidDataException($"bad setting: {ex.Message}", ex);
+        }
+
+        return configuration;
+    }
+
+    /// <summary>The quota in bytes (long.MaxValue when unlimited); false when Store:Quota is not a size.</summary>
+    public bool TryGetQuotaBytes(out long bytes)
+    {
+        bytes = long.MaxValue;
+        return string.IsNullOrWhiteSpace(Store.Quota) || ByteSize.TryParse(Store.Quota, out bytes);
+    }
+
+    /// <summary>The listen address, or null when MailOptions.ListenAddress is not an IP address.</summary>
+    public IPAddress? ListenAddress => IPAddress.TryParse(Mail.ListenAddress, out var address) ? address : null;
+
+    /// <summary>The certificate files in force: configured ones, else the self-signed pair in DATA/tls.</summary>
+    public (string Certificate, string Key) CertificateFiles(string dataDirectory) =>
+        string.IsNullOrWhiteSpace(Mail.CertificatePath)
+            ? (TlsCertificate.DefaultCertificatePath(dataDirectory), TlsCertificate.DefaultKeyPath(dataDirectory))
+            : (Mail.CertificatePath, string.IsNullOrWhiteSpace(Mail.CertificateKeyPath) ? Mail.CertificatePath : Mail.CertificateKeyPath);
+
+    /// <summary>Every port setting with its name (0 = disabled).</summary>
+    public IReadOnlyList<(string Setting, int Port)> Ports =>
+    [
+        ("Smtp:Port", Smtp.Port),
+        ("Smtp:SubmissionPort", Smtp.SubmissionPort),
+        ("Smtp:ImplicitTlsPort", Smtp.ImplicitTlsPort),
+        ("Imap:Port", Imap.Port),
+        ("Imap:ImplicitTlsPort", Imap.ImplicitTlsPort),
+    ];
+
+    /// <summary>Checks what would make the node fail or be unsafe, with messages a user can act on.</summary>
+    public ConfigurationReport Validate(IFileSystem fileSystem, string dataDirectory)
+    {
+        var errors = new List<string>();
+        var warnings = new List<string>();
+        var seen = new Dictionary<int, string>();
+        foreach (var (setting, port) in Ports)
+        {
+            if (port is < 0 or > 65535)
+            {
+                errors.Add($"{setting} = {port} is not a port (1-65535, or 0 to turn it off)");
+            }
+            else if (port != 0 && !seen.TryAdd(port, setting))
+            {
+                errors.Add($"{setting} and {seen[port]} are both {port}: each service needs its own port");
+            }
+        }
+
+        if (Smtp.MaxMessageBytes <= 0)
+        {
+            errors.Add($"Smtp:MaxMessageBytes = {Smtp.MaxMessageBytes}: it must be above 0");
+        }
+
+        if (Imap.MaxMessageBytes <= 0)
+        {
+            errors.Add($"Imap:MaxMessageBytes = {Imap.MaxMessageBytes}: it must be above 0");
+        }
+
+        if (Smtp.MaxSessions <= 0 || Imap.MaxSessions <= 0)
+        {
+            errors.Add("Smtp:MaxSessions and Imap:MaxSessions must be above 0");
+        }
+
+        if (Smtp.MaxRecipients < 100)
+        {
+            // RFC 5321 §4.5.3.1.8: a server must accept at least 100 recipients.
+            warnings.Add($"Smtp:MaxRecipients = {Smtp.MaxRecipients} is below the 100 RFC 5321 asks servers to accept");
+        }
+
+        if (Mail.Domains.Count == 0 || Mail.Domains.Any(string.IsNullOrWhiteSpace))
+        {
+            errors.Add("no mail domain is configured (Mail:Domains): run epost-edge init --domain home.lan");
+        }
+
+        if (!TryGetQuotaBytes(out _))
+        {
+            errors.Add($"Store:Quota = '{Store.Quota}' is not a size (examples: 512M, 20G, 1T)");
+        }
+
+        var address = ListenAddress;
+        if (address is null)
+        {
+            errors.Add($"Mail:ListenAddress = '{Mail.ListenAddress}' is not an IP address (127.0.0.1, 0.0.0.0, ::)");
+        }
+        else if (Imap.AllowPlaintextAuth && !IPAddress.IsLoopback(address))
+        {
+            warnings.Add($"weak configuration: Imap:AllowPlaintextAuth lets passwords cross the network unencrypted on {Mail.ListenAddress}");
+        }
+
+        var (certificate, key) = CertificateFiles(dataDirectory);
+        foreach (var file in new[] { certificate, key }.Distinct())
+        {
+            if (!fileSystem.FileExists(file))
+            {
+                errors.Add(string.IsNullOrWhiteSpace(Mail.CertificatePath)
+                    ? $"no TLS certificate at {file}: run epost-edge init first"
+                    : $"no TLS certificate file at {file} (Mail:CertificatePath / Mail:CertificateKeyPath)");
+            }
+        }
+
+        return new ConfigurationReport(errors, warnings);
+    }
+
+    private static byte[] ReadAll(IFileSystem fileSystem, string path)
+    {
+        using var file = fileSystem.Open(path, FileOpenMode.ReadOnly);
+        var bytes = new byte[file.Length];
+        file.Read(0, bytes);
+        return bytes;
+    }
+}

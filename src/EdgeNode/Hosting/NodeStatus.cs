@@ -1,0 +1,32 @@
+namespace EPostEdge.EdgeNode.Hosting;
+
+/// <summary>
+/// What <c>epost-edge status</c> reports: written to DATA/run/status.json by a running node,
+/// or gathered by <c>status</c> itself when no node runs.
+/// </summary>
+public sealed record NodeStatus
+{
+    public required bool Running { get; init; }
+
+    public required string DataDirectory { get; init; }
+
+    public int? Pid { get; init; }
+
+    public DateTimeOffset? StartedAt { get; init; }
+
+    public DateTimeOffset? UpdatedAt { get; init; }
+
+    public int? Blocks { get; init; }
+
+    public long? UsedBytes { get; init; }
+
+    /// <summary>Null when unlimited.</summary>
+    public long? QuotaBytes { get; init; }
+
+    public long? JournalSequence { get; init; }
+
+    /// <summary>Null when the mail store is not available in this build or not open yet.</summary>
+    public MailStatus? Mail { get; init; }
+
+    public IReadOnlyList<ListeningPort> Listening { get; init; } = [];
+}

@@ -1,0 +1,130 @@
+using System.Text.Json;
+
+namespace EPostEdge.EdgeNode.Hosting;
+
+/// <summary>
+/// The JSON form of <see cref="NodeStatus"/> (status.json and <c>status --json</c>; keys listed in
+/// README). Utf8JsonWriter / JsonDocument by hand: no reflection serialization in the AOT node.
+/// </summary>
+public static class NodeStatusJson
+{
+    public static byte[] Render(NodeStatus status, bool indented = false)
+    {
+        using var buffer = new MemoryStream();
+        using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = indented }))
+        {
+            Write(json, status);
+        }
+
+        return buffer.ToArray();
+    }
+
+    public static void Write(Utf8JsonWriter json, NodeStatus status)
+    {
+        json.WriteStartObject();
+        json.WriteBoolean("running", status.Running);
+        json.WriteString("dataDirectory", status.DataDirectory);
+        WriteNumber(json, "pid", status.Pid);
+        WriteTime(json, "startedAt", status.StartedAt);
+        WriteTime(json, "updatedAt", status.UpdatedAt);
+        json.WriteStartObject("store");
+        WriteNumber(json, "blocks", status.Blocks);
+        WriteNumber(json, "usedBytes", status.UsedBytes);
+        WriteNumber(json, "quotaBytes", status.QuotaBytes);
+        WriteNumber(json, "journalSequence", status.JournalSequence);
+        json.WriteEndObject();
+        if (status.Mail is { } mail)
+        {
+            json.WriteStartObject("mail");
+            json.WriteNumber("users", mail.Users);
+            json.WriteNumber("messages", mail.Messages);
+            json.WriteNumber("outboundQueue", mail.OutboundQueue);
+            json.WriteEndObject();
+        }
+        else
+        {
+            json.WriteNull("mail");
+        }
+
+        json.WriteStartArray("listening");
+        foreach (var port in status.Listening)
+        {
+            json.WriteStartObject();
+            json.WriteString("protocol", port.Protocol);
+            json.WriteString("address", port.Address);
+            json.WriteNumber("port", port.Port);
+            json.WriteBoolean("implicitTls", port.ImplicitTls);
+            json.WriteEndObject();
+        }
+
+        json.WriteEndArray();
+        json.WriteEndObject();
+    }
+
+    /// <exception cref="JsonException">Not a status document.</exception>
+    public static NodeStatus Read(ReadOnlyMemory<byte> utf8)
+    {
+        using var document = JsonDocument.Parse(utf8);
+        var root = document.RootElement;
+        var store = root.GetProperty("store");
+        MailStatus? mail = null;
+        if (root.TryGetProperty("mail", out var m) && m.ValueKind == JsonValueKind.Object)
+        {
+            mail = new MailStatus(m.GetProperty("users").GetInt32(), m.GetProperty("messages").GetInt64(), m.GetProperty("outboundQueue").GetInt32());
+        }
+
+        var listening = new List<ListeningPort>();
+        if (root.TryGetProperty("listening", out var ports) && ports.ValueKind == JsonValueKind.Array)
+        {
+            foreach (var p in ports.EnumerateArray())
+            {
+                listening.Add(new ListeningPort(p.GetProperty("protocol").GetString()!, p.GetProperty("address").GetString()!, p.GetProperty("port").GetInt32(), p.GetProperty("implicitTls").GetBoolean()));
+            }
+        }
+
+        return new NodeStatus
+        {
+            Running = root.GetProperty("running").GetBoolean(),
+            DataDirectory = root.GetProperty("dataDirectory").GetString()!,
+            Pid = Int(root, "pid"),
+            StartedAt = Time(root, "startedAt"),
+            UpdatedAt = Time(root, "updatedAt"),
+            Blocks = Int(store, "blocks"),
+            UsedBytes = Long(store, "usedBytes"),
+            QuotaBytes = Long(store, "quotaBytes"),
+            JournalSequence = Long(store, "journalSequence"),
+            Mail = mail,
+            Listening = listening,
+        };
+    }
+
+    private static void WriteNumber(Utf8JsonWriter json, string name, long? value)
+    {
+        if (value is { } v)
+        {
+            json.WriteNumber(name, v);
+        }
+        else
+        {
+            json.WriteNull(name);
+        }
+    }
+
+    private static void WriteTime(Utf8JsonWriter json, string name, DateTimeOffset? value)
+    {
+        if (value is { } v)
+        {
+            json.WriteString(name, v);
+        }
+        else
+        {
+            json.WriteNull(name);
+        }
+    }
+
+    private static int? Int(JsonElement e, string name) => e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number ? v.GetInt32() : null;
+
+    private static long? Long(JsonElement e, string name) => e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number ? v.GetInt64() : null;
+
+    private static DateTimeOffset? Time(JsonElement e, string name) => e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetDateTimeOffset() : null;
+}

@@ -1,0 +1,101 @@
+using EPostEdge.EdgeNode.Mail.Net;
+using EPostEdge.Storage.FileSystem;
+using Microsoft.Extensions.Hosting;
+
+namespace EPostEdge.EdgeNode.Hosting;
+
+/// <summary>
+/// Rewrites DATA/run/status.json every few seconds while the node runs, for <c>epost-edge
+/// status</c> (which cannot open the store then: the node holds it). Removed on clean stop.
+/// </summary>
+internal sealed class StatusReporter(
+    NodeSettings settings,
+    StoreService store,
+    IFileSystem fileSystem,
+    TimeProvider time,
+    IMailRuntime? mail = null,
+    MailListener? listener = null) : IHostedService, IAsyncDisposable
+{
+    public static readonly TimeSpan Period = TimeSpan.FromSeconds(2);
+
+    private readonly Lock _writing = new();
+    private DateTimeOffset _startedAt;
+    private ITimer? _timer;
+
+    public string Directory => Path.Combine(settings.DataDirectory, "run");
+
+    public string FilePath => Path.Combine(Directory, "status.json");
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        _startedAt = time.GetUtcNow();
+        fileSystem.CreateDirectory(Directory);
+        Write();
+        _timer = time.CreateTimer(_ => WriteQuietly(), null, Period, Period);
+        return Task.CompletedTask;
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await DisposeAsync().ConfigureAwait(false);
+        fileSystem.Delete(FilePath);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_timer is not null)
+        {
+            await _timer.DisposeAsync().ConfigureAwait(false);
+            _timer = null;
+        }
+    }
+
+    /// <summary>The current state, as written to the file.</summary>
+    public NodeStatus Snapshot()
+    {
+        var local = store.Store;
+        return new NodeStatus
+        {
+            Running = true,
+            DataDirectory = Path.GetFullPath(settings.DataDirectory),
+            Pid = Environment.ProcessId,
+            StartedAt = _startedAt,
+            UpdatedAt = time.GetUtcNow(),
+            Blocks = local?.Blocks.Count,
+            UsedBytes = local?.UsedBytes,
+            QuotaBytes = settings.QuotaBytes == long.MaxValue ? null : settings.QuotaBytes,
+            JournalSequence = local?.LastSequence,
+            Mail = mail?.Status(),
+            Listening = listener?.Listening.Select(e => new ListeningPort(e.Handler.Name, e.Address.ToString(), e.Port, e.ImplicitTls)).ToList() ?? [],
+        };
+    }
+
+    private void WriteQuietly()
+    {
+        try
+        {
+            Write();
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // A full or read-only disk must not stop the node over a status file; the next tick retries.
+        }
+    }
+
+    /// <summary>Writes the file now (also called after changes); temp + rename so a reader never sees half of it.</summary>
+    public void Write()
+    {
+        lock (_writing)
+        {
+            var temporary = FilePath + ".tmp";
+            fileSystem.Delete(temporary);
+            using (var file = fileSystem.Open(temporary, FileOpenMode.CreateNew))
+            {
+                file.Write(0, NodeStatusJson.Render(Snapshot()));
+            }
+
+            // No fsync: the file describes this run only and is rewritten in seconds.
+            fileSystem.Rename(temporary, FilePath);
+        }
+    }
+}
