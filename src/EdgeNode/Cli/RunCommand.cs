@@ -6,8 +6,23 @@ namespace EPostEdge.EdgeNode.Cli;
 /// <summary><c>epost-edge run</c>: configuration (file &lt; environment &lt; options), validation, the node lock, then the host.</summary>
 internal static class RunCommand
 {
+    /// <summary>The mail domain a data folder gets when <c>run</c> finds it uninitialised (README's first command).</summary>
+    public const string DefaultDomain = "home.lan";
+
     public static async Task<int> RunAsync(CliContext context, string dataDirectory, string? quotaOption, CancellationToken cancellationToken)
     {
+        // A fresh folder starts with the embedded defaults, as a new appliance should: the same
+        // as `init --domain home.lan`; `init --force` changes it later.
+        if (!context.FileSystem.FileExists(NodeConfiguration.PathIn(dataDirectory)))
+        {
+            context.Output.WriteLine($"{Path.GetFullPath(dataDirectory)} is not initialised: initialising it with the defaults (domain {DefaultDomain})");
+            var initialised = InitCommand.Run(context, dataDirectory, [DefaultDomain], hostName: null, force: false);
+            if (initialised != ExitCodes.Ok)
+            {
+                return initialised;
+            }
+        }
+
         if (!TryConfigure(context, dataDirectory, quotaOption, out var configuration, out var exit))
         {
             return exit;
