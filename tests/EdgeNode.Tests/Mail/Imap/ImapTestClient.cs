@@ -1,0 +1,157 @@
+using System.Buffers;
+using System.Text;
+using EPostEdge.EdgeNode.Configuration;
+using EPostEdge.EdgeNode.Mail.Imap;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
+
+namespace EPostEdge.EdgeNode.Tests.Mail.Imap;
+
+/// <summary>
+/// Drives a real <see cref="ImapServer"/> session over a <see cref="PipeConnection"/> (MailKit's
+/// scripted style): send a command, read the server's bytes up to the tagged response.
+/// </summary>
+internal sealed class ImapTestClient : IAsyncDisposable
+{
+    private static readonly TimeSpan Guard = TimeSpan.FromSeconds(20); // a hung test fails instead of hanging
+
+    private readonly StringBuilder _pending = new();
+    private readonly CancellationTokenSource _stop = new();
+
+    private ImapTestClient(InMemoryMailStore store, bool secure, ImapOptions options, FakeTimeProvider time)
+    {
+        Store = store;
+        Time = time;
+        Connection = new PipeConnection(secure);
+        var server = new ImapServer(store, options, new TestRenderer(), implicitTls: secure, time, NullLogger<ImapServer>.Instance);
+        Session = Task.Run(() => server.RunSessionAsync(Connection, _stop.Token));
+    }
+
+    public InMemoryMailStore Store { get; }
+
+    public FakeTimeProvider Time { get; }
+
+    public PipeConnection Connection { get; }
+
+    public Task Session { get; }
+
+    public string Greeting { get; private set; } = string.Empty;
+
+    public static async Task<ImapTestClient> StartAsync(InMemoryMailStore? store = null, bool secure = true, ImapOptions? options = null, FakeTimeProvider? time = null)
+    {
+        var client = new ImapTestClient(store ?? new InMemoryMailStore(), secure, options ?? new ImapOptions(), time ?? new FakeTimeProvider(new DateTimeOffset(2026, 12, 2, 0, 0, 0, TimeSpan.Zero)));
+        client.Greeting = await client.ReadLineAsync();
+        return client;
+    }
+
+    /// <summary>Starts a session already logged in as alice (and optionally with a folder selected).</summary>
+    public static async Task<ImapTestClient> LoggedInAsync(InMemoryMailStore? store = null, string? select = null)
+    {
+        var client = await StartAsync(store);
+        await client.SendAsync("L1 LOGIN alice secret");
+        if (select is not null)
+        {
+            await client.SendAsync("S1 SELECT " + select);
+        }
+
+        return client;
+    }
+
+    /// <summary>Sends one command line and returns everything up to and including its tagged response.</summary>
+    public async Task<string> SendAsync(string line)
+    {
+        await WriteAsync(line + "\r\n");
+        var tag = line[..line.IndexOf(' ', StringComparison.Ordinal)];
+        return await ReadUntilTaggedAsync(tag);
+    }
+
+    public async Task WriteAsync(string text)
+    {
+        await Connection.ClientOutput.WriteAsync(Encoding.UTF8.GetBytes(text));
+    }
+
+    public async Task<string> ReadUntilTaggedAsync(string tag)
+    {
+        var sb = new StringBuilder();
+        while (true)
+        {
+            var line = await ReadLineAsync();
+            sb.Append(line);
+            if (line.StartsWith(tag + " ", StringComparison.Ordinal) || line.StartsWith("* BYE", StringComparison.Ordinal) && tag == "*")
+            {
+                return sb.ToString();
+            }
+        }
+    }
+
+    /// <summary>Reads one line (with CRLF); a literal announced at its end is read with it, and the line after.</summary>
+    public async Task<string> ReadLineAsync()
+    {
+        using var cts = new CancellationTokenSource(Guard);
+        while (true)
+        {
+            var text = _pending.ToString();
+            var end = text.IndexOf("\r\n", StringComparison.Ordinal);
+            if (end >= 0)
+            {
+                var line = text[..(end + 2)];
+                var literal = LiteralLength(line);
+                if (literal < 0)
+                {
+                    _pending.Remove(0, end + 2);
+                    return line;
+                }
+
+                var rest = text[(end + 2)..];
+                if (Encoding.UTF8.GetByteCount(rest) >= literal)
+                {
+                    // Literals in tests are ASCII, so characters and octets agree.
+                    _pending.Remove(0, end + 2 + literal);
+                    return line + rest[..literal] + await ReadLineAsync();
+                }
+            }
+
+            var result = await Connection.ClientInput.ReadAsync(cts.Token);
+            _pending.Append(Encoding.UTF8.GetString(result.Buffer));
+            Connection.ClientInput.AdvanceTo(result.Buffer.End);
+            if (result.IsCompleted && result.Buffer.IsEmpty)
+            {
+                return string.Empty;
+            }
+        }
+    }
+
+    /// <summary>True when the server has closed its side (the session ended).</summary>
+    public async Task<bool> SessionEndsAsync()
+    {
+        var done = await Task.WhenAny(Session, Task.Delay(Guard));
+        return done == Session;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        await Connection.ClientOutput.CompleteAsync();
+        try
+        {
+            await Session.WaitAsync(Guard);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
+        await Connection.DisposeAsync();
+        _stop.Dispose();
+    }
+
+    private static int LiteralLength(string line)
+    {
+        if (!line.EndsWith("}\r\n", StringComparison.Ordinal))
+        {
+            return -1;
+        }
+
+        var open = line.LastIndexOf('{');
+        return open < 0 ? -1 : int.Parse(line[(open + 1)..^3].TrimEnd('+'), System.Globalization.CultureInfo.InvariantCulture);
+    }
+}
