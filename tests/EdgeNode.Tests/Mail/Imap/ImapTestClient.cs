@@ -15,7 +15,7 @@ internal sealed class ImapTestClient : IAsyncDisposable
 {
     private static readonly TimeSpan Guard = TimeSpan.FromSeconds(20); // a hung test fails instead of hanging
 
-    private readonly StringBuilder _pending = new();
+    private readonly List<byte> _pending = [];
     private readonly CancellationTokenSource _stop = new();
 
     private ImapTestClient(InMemoryMailStore store, bool secure, ImapOptions options, FakeTimeProvider time)
@@ -90,29 +90,28 @@ internal sealed class ImapTestClient : IAsyncDisposable
         using var cts = new CancellationTokenSource(Guard);
         while (true)
         {
-            var text = _pending.ToString();
-            var end = text.IndexOf("\r\n", StringComparison.Ordinal);
+            var bytes = _pending.ToArray();
+            var end = bytes.AsSpan().IndexOf("\r\n"u8);
             if (end >= 0)
             {
-                var line = text[..(end + 2)];
+                var line = Encoding.UTF8.GetString(bytes, 0, end + 2);
                 var literal = LiteralLength(line);
                 if (literal < 0)
                 {
-                    _pending.Remove(0, end + 2);
+                    _pending.RemoveRange(0, end + 2);
                     return line;
                 }
 
-                var rest = text[(end + 2)..];
-                if (Encoding.UTF8.GetByteCount(rest) >= literal)
+                if (bytes.Length - end - 2 >= literal)
                 {
-                    // Literals in tests are ASCII, so characters and octets agree.
-                    _pending.Remove(0, end + 2 + literal);
-                    return line + rest[..literal] + await ReadLineAsync();
+                    var data = Encoding.UTF8.GetString(bytes, end + 2, literal);
+                    _pending.RemoveRange(0, end + 2 + literal);
+                    return line + data + await ReadLineAsync();
                 }
             }
 
             var result = await Connection.ClientInput.ReadAsync(cts.Token);
-            _pending.Append(Encoding.UTF8.GetString(result.Buffer));
+            _pending.AddRange(result.Buffer.ToArray());
             Connection.ClientInput.AdvanceTo(result.Buffer.End);
             if (result.IsCompleted && result.Buffer.IsEmpty)
             {
