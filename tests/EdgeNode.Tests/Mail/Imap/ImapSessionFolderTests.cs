@@ -196,4 +196,19 @@ public sealed class ImapSessionFolderTests
         Assert.Equal("A2 NO [TOOBIG] Literal too big\r\n", await c.SendAsync("A2 APPEND INBOX {101+}\r\n" + new string('x', 101)));
         Assert.Equal("A3 OK NOOP completed\r\n", await c.SendAsync("A3 NOOP"));
     }
+
+    [Fact]
+    public async Task Append_larger_than_the_pipe_buffer_completes_and_pipelined_commands_follow()
+    {
+        await using var c = await ImapTestClient.LoggedInAsync();
+        var big = "Subject: big\r\n\r\n" + new string('z', 300_000) + "\r\n";
+        await c.WriteAsync($"A1 APPEND INBOX {{{big.Length}}}\r\n");
+        Assert.Equal("+ Ready for literal data\r\n", await c.ReadLineAsync());
+        await c.WriteAsync(big + "\r\nA2 NOOP\r\n");
+        Assert.Equal("A1 OK [APPENDUID 1000 1] APPEND completed\r\nA2 OK NOOP completed\r\n", await c.ReadUntilTaggedAsync("A1") + await c.ReadUntilTaggedAsync("A2"));
+        Assert.Equal(
+            "A3 OK [APPENDUID 1000 2] APPEND completed\r\nA4 OK NOOP completed\r\n",
+            await c.SendAsync($"A3 APPEND INBOX {{{big.Length}+}}\r\n{big}\r\nA4 NOOP") + await c.ReadUntilTaggedAsync("A4"));
+        Assert.All(c.Store.Alice.Inbox.Snapshot().Messages, m => Assert.Equal(big.Length, m.Size));
+    }
 }

@@ -15,6 +15,9 @@ namespace EPostEdge.EdgeNode.Mail.Imap.Session;
 /// </summary>
 internal sealed partial class ImapSession : IDisposable
 {
+    /// <summary>Unconsumed bytes beyond which an incomplete command moves out of the pipe (see <see cref="CommandCarry"/>).</summary>
+    private const int CarryThreshold = 16 * 1024;
+
     private readonly IMailConnection _connection;
     private readonly IMailStore _store;
     private readonly ImapOptions _options;
@@ -56,10 +59,40 @@ internal sealed partial class ImapSession : IDisposable
         await Output.FlushAsync(cancellationToken);
         var parserState = default(ImapParserState);
         var continuationsSent = 0;
+        var carry = new CommandCarry();
         try
         {
             while (_state != ImapSessionState.Logout)
             {
+                ImapParseStatus status;
+                ImapCommand? command;
+                int pending;
+                if (carry.Length > 0)
+                {
+                    status = ParseBuffer(carry.Sequence, ref parserState, out command, out pending, out _, out var carried);
+                    carry.Consume(carried);
+                    if (status == ImapParseStatus.Complete)
+                    {
+                        continuationsSent = 0;
+                        if (!await RunCommandAsync(command!, cancellationToken))
+                        {
+                            return;
+                        }
+
+                        continue;
+                    }
+                }
+                else
+                {
+                    status = ImapParseStatus.Incomplete;
+                    pending = 0;
+                }
+
+                if (carry.Length > 0)
+                {
+                    continuationsSent = await ContinueAsync(status, pending, continuationsSent, cancellationToken);
+                }
+
                 ArmTimer();
                 var result = await Input.ReadAsync(cancellationToken);
                 if (result.IsCanceled && _timedOut)
@@ -70,32 +103,42 @@ internal sealed partial class ImapSession : IDisposable
                 }
 
                 var buffer = result.Buffer;
-                var status = ParseBuffer(buffer, ref parserState, out var command, out var pending, out var consumed);
-                if (status == ImapParseStatus.Complete)
+                if (carry.Length > 0)
                 {
-                    Input.AdvanceTo(consumed);
-                    continuationsSent = 0;
-                    await ExecuteAsync(command!, cancellationToken);
-                    await Output.FlushAsync(cancellationToken);
-                    if (_errors >= _options.MaxErrorsPerSession)
+                    carry.Append(buffer);
+                    Input.AdvanceTo(buffer.End);
+                    if (result.IsCompleted)
                     {
-                        ImapResponseWriter.Untagged(Output, "BYE Too many invalid commands");
-                        await Output.FlushAsync(cancellationToken);
                         return;
                     }
 
                     continue;
                 }
 
-                Input.AdvanceTo(consumed, buffer.End);
-                if (status == ImapParseStatus.NeedsContinuation && pending >= continuationsSent)
+                status = ParseBuffer(buffer, ref parserState, out command, out pending, out var consumed, out var consumedCount);
+                if (status == ImapParseStatus.Complete)
                 {
-                    // RFC 9051 §7.5: the client waits for this before sending a synchronising literal.
-                    ImapResponseWriter.Raw(Output, "+ Ready for literal data\r\n"u8);
-                    await Output.FlushAsync(cancellationToken);
-                    continuationsSent = pending + 1;
+                    Input.AdvanceTo(consumed);
+                    continuationsSent = 0;
+                    if (!await RunCommandAsync(command!, cancellationToken))
+                    {
+                        return;
+                    }
+
+                    continue;
                 }
 
+                if (buffer.Length - consumedCount > CarryThreshold)
+                {
+                    carry.Append(buffer.Slice(consumed));
+                    Input.AdvanceTo(buffer.End);
+                }
+                else
+                {
+                    Input.AdvanceTo(consumed, buffer.End);
+                }
+
+                continuationsSent = await ContinueAsync(status, pending, continuationsSent, cancellationToken);
                 if (result.IsCompleted)
                 {
                     return; // the client went away
@@ -112,12 +155,41 @@ internal sealed partial class ImapSession : IDisposable
         }
     }
 
-    private ImapParseStatus ParseBuffer(ReadOnlySequence<byte> buffer, ref ImapParserState state, out ImapCommand? command, out int pending, out SequencePosition consumed)
+    private ImapParseStatus ParseBuffer(ReadOnlySequence<byte> buffer, ref ImapParserState state, out ImapCommand? command, out int pending, out SequencePosition consumed, out long consumedCount)
     {
         var reader = new SequenceReader<byte>(buffer);
         var status = ImapCommandParser.TryParseCommand(ref reader, _options.MaxLineLength, _options.MaxMessageBytes, ref state, out command, out pending);
         consumed = reader.Position;
+        consumedCount = reader.Consumed;
         return status;
+    }
+
+    /// <summary>Runs one command and flushes its responses; false when the session must end.</summary>
+    private async Task<bool> RunCommandAsync(ImapCommand command, CancellationToken cancellationToken)
+    {
+        await ExecuteAsync(command, cancellationToken);
+        await Output.FlushAsync(cancellationToken);
+        if (_errors >= _options.MaxErrorsPerSession)
+        {
+            ImapResponseWriter.Untagged(Output, "BYE Too many invalid commands");
+            await Output.FlushAsync(cancellationToken);
+            return false;
+        }
+
+        return true;
+    }
+
+    /// <summary>RFC 9051 §7.5: the client waits for "+" before sending a synchronising literal; sent once per literal.</summary>
+    private async Task<int> ContinueAsync(ImapParseStatus status, int pending, int continuationsSent, CancellationToken cancellationToken)
+    {
+        if (status != ImapParseStatus.NeedsContinuation || pending < continuationsSent)
+        {
+            return continuationsSent;
+        }
+
+        ImapResponseWriter.Raw(Output, "+ Ready for literal data\r\n"u8);
+        await Output.FlushAsync(cancellationToken);
+        return pending + 1;
     }
 
     private void ArmTimer()
