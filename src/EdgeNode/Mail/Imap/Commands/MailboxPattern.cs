@@ -5,10 +5,15 @@ public static class MailboxPattern
 {
     public static bool Matches(string pattern, string name)
     {
-        // INBOX is case-insensitive (RFC 9051 §5.1).
-        if (name.Equals("INBOX", StringComparison.Ordinal) && pattern.StartsWith("INBOX", StringComparison.OrdinalIgnoreCase))
+        // INBOX is case-insensitive (RFC 9051 §5.1), so "inb*" finds it; other names are not.
+        if (name.Equals("INBOX", StringComparison.Ordinal))
         {
-            pattern = "INBOX" + pattern[5..];
+            return Match(pattern.ToUpperInvariant(), 0, name, 0, 0);
+        }
+
+        if (name.StartsWith("INBOX/", StringComparison.Ordinal) && pattern.StartsWith("INBOX/", StringComparison.OrdinalIgnoreCase))
+        {
+            pattern = "INBOX/" + pattern[6..];
         }
 
         return Match(pattern, 0, name, 0, 0);
