@@ -37,10 +37,15 @@ internal sealed class ImapTestClient : IAsyncDisposable
 
     public string Greeting { get; private set; } = string.Empty;
 
-    public static async Task<ImapTestClient> StartAsync(InMemoryMailStore? store = null, bool secure = true, ImapOptions? options = null, FakeTimeProvider? time = null)
+    /// <param name="greet">False leaves the greeting unread (a real client such as MailKit reads it).</param>
+    public static async Task<ImapTestClient> StartAsync(InMemoryMailStore? store = null, bool secure = true, ImapOptions? options = null, FakeTimeProvider? time = null, bool greet = true)
     {
         var client = new ImapTestClient(store ?? new InMemoryMailStore(), secure, options ?? new ImapOptions(), time ?? new FakeTimeProvider(new DateTimeOffset(2026, 12, 2, 0, 0, 0, TimeSpan.Zero)));
-        client.Greeting = await client.ReadLineAsync();
+        if (greet)
+        {
+            client.Greeting = await client.ReadLineAsync();
+        }
+
         return client;
     }
 
