@@ -1,3 +1,4 @@
+using System.Buffers;
 using EPostEdge.EdgeNode.Configuration;
 
 namespace EPostEdge.EdgeNode.Tests.Mail.Imap;
@@ -127,5 +128,30 @@ public sealed class ImapSessionBasicsTests
         c.Time.Advance(TimeSpan.FromSeconds(61));
         Assert.Equal("* BYE Autologout; idle for too long\r\n", await c.ReadLineAsync());
         Assert.True(await c.SessionEndsAsync());
+    }
+
+    [Fact]
+    public async Task Starttls_upgrades_then_capabilities_offer_auth_instead()
+    {
+        var connection = new StartTlsTestConnection();
+        await using var c = await ImapTestClient.StartTlsCapableAsync(connection);
+        Assert.Equal("* OK [CAPABILITY " + Caps + " STARTTLS LOGINDISABLED] EPostEdge IMAP ready\r\n", c.Greeting);
+        Assert.Equal("A1 BAD STARTTLS takes no arguments\r\n", await c.SendAsync("A1 STARTTLS now"));
+        Assert.Equal("A2 OK Begin TLS negotiation now\r\n", await c.SendAsync("A2 STARTTLS"));
+        Assert.Equal("* CAPABILITY " + Caps + " SASL-IR AUTH=PLAIN\r\nA3 OK CAPABILITY completed\r\n", await c.SendAsync("A3 CAPABILITY"));
+        Assert.Equal(1, connection.Upgrades);
+        Assert.Equal("A4 NO TLS not available\r\n", await c.SendAsync("A4 STARTTLS"));
+        Assert.Equal("A5 OK [CAPABILITY " + Caps + "] Logged in\r\n", await c.SendAsync("A5 LOGIN alice secret"));
+    }
+
+    [Fact]
+    public async Task Refuse_says_BYE_with_the_reason()
+    {
+        await using var connection = new PipeConnection();
+        var server = new EPostEdge.EdgeNode.Mail.Imap.ImapServer(new InMemoryMailStore(), new ImapOptions(), new TestRenderer(), implicitTls: true, TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger<EPostEdge.EdgeNode.Mail.Imap.ImapServer>.Instance);
+        Assert.Equal("imaps", server.Name);
+        await server.RefuseAsync(connection, "Too many connections", CancellationToken.None);
+        var result = await connection.ClientInput.ReadAsync();
+        Assert.Equal("* BYE Too many connections\r\n", System.Text.Encoding.ASCII.GetString(result.Buffer.ToArray()));
     }
 }

@@ -1,4 +1,6 @@
 using System.Buffers;
+using System.IO.Pipelines;
+using EPostEdge.EdgeNode.Mail.Net;
 using System.Text;
 using EPostEdge.EdgeNode.Configuration;
 using EPostEdge.EdgeNode.Mail.Imap;
@@ -18,20 +20,26 @@ internal sealed class ImapTestClient : IAsyncDisposable
     private readonly List<byte> _pending = [];
     private readonly CancellationTokenSource _stop = new();
 
-    private ImapTestClient(InMemoryMailStore store, bool secure, ImapOptions options, FakeTimeProvider time)
+    private readonly IMailConnection _server;
+    private readonly PipeReader _clientInput;
+    private readonly PipeWriter _clientOutput;
+
+    private ImapTestClient(InMemoryMailStore store, IMailConnection server, PipeReader clientInput, PipeWriter clientOutput, bool implicitTls, ImapOptions options, FakeTimeProvider time)
     {
         Store = store;
         Time = time;
-        Connection = new PipeConnection(secure);
-        var server = new ImapServer(store, options, new TestRenderer(), implicitTls: secure, time, NullLogger<ImapServer>.Instance);
-        Session = Task.Run(() => server.RunSessionAsync(Connection, _stop.Token));
+        _server = server;
+        _clientInput = clientInput;
+        _clientOutput = clientOutput;
+        var imap = new ImapServer(store, options, new TestRenderer(), implicitTls, time, NullLogger<ImapServer>.Instance);
+        Session = Task.Run(() => imap.RunSessionAsync(server, _stop.Token));
     }
 
     public InMemoryMailStore Store { get; }
 
     public FakeTimeProvider Time { get; }
 
-    public PipeConnection Connection { get; }
+    public PipeConnection Connection => (PipeConnection)_server;
 
     public Task Session { get; }
 
@@ -40,12 +48,21 @@ internal sealed class ImapTestClient : IAsyncDisposable
     /// <param name="greet">False leaves the greeting unread (a real client such as MailKit reads it).</param>
     public static async Task<ImapTestClient> StartAsync(InMemoryMailStore? store = null, bool secure = true, ImapOptions? options = null, FakeTimeProvider? time = null, bool greet = true)
     {
-        var client = new ImapTestClient(store ?? new InMemoryMailStore(), secure, options ?? new ImapOptions(), time ?? new FakeTimeProvider(new DateTimeOffset(2026, 12, 2, 0, 0, 0, TimeSpan.Zero)));
+        var connection = new PipeConnection(secure);
+        var client = new ImapTestClient(store ?? new InMemoryMailStore(), connection, connection.ClientInput, connection.ClientOutput, secure, options ?? new ImapOptions(), time ?? new FakeTimeProvider(new DateTimeOffset(2026, 12, 2, 0, 0, 0, TimeSpan.Zero)));
         if (greet)
         {
             client.Greeting = await client.ReadLineAsync();
         }
 
+        return client;
+    }
+
+    /// <summary>Starts a session on a connection that can start TLS.</summary>
+    public static async Task<ImapTestClient> StartTlsCapableAsync(StartTlsTestConnection connection)
+    {
+        var client = new ImapTestClient(new InMemoryMailStore(), connection, connection.ClientInput, connection.ClientOutput, false, new ImapOptions(), new FakeTimeProvider());
+        client.Greeting = await client.ReadLineAsync();
         return client;
     }
 
@@ -72,7 +89,7 @@ internal sealed class ImapTestClient : IAsyncDisposable
 
     public async Task WriteAsync(string text)
     {
-        await Connection.ClientOutput.WriteAsync(Encoding.UTF8.GetBytes(text));
+        await _clientOutput.WriteAsync(Encoding.UTF8.GetBytes(text));
     }
 
     public async Task<string> ReadUntilTaggedAsync(string tag)
@@ -115,9 +132,9 @@ internal sealed class ImapTestClient : IAsyncDisposable
                 }
             }
 
-            var result = await Connection.ClientInput.ReadAsync(cts.Token);
+            var result = await _clientInput.ReadAsync(cts.Token);
             _pending.AddRange(result.Buffer.ToArray());
-            Connection.ClientInput.AdvanceTo(result.Buffer.End);
+            _clientInput.AdvanceTo(result.Buffer.End);
             if (result.IsCompleted && result.Buffer.IsEmpty)
             {
                 return string.Empty;
@@ -135,7 +152,7 @@ internal sealed class ImapTestClient : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _stop.CancelAsync();
-        await Connection.ClientOutput.CompleteAsync();
+        await _clientOutput.CompleteAsync();
         try
         {
             await Session.WaitAsync(Guard);
@@ -144,7 +161,7 @@ internal sealed class ImapTestClient : IAsyncDisposable
         {
         }
 
-        await Connection.DisposeAsync();
+        await _server.DisposeAsync();
         _stop.Dispose();
     }
 
