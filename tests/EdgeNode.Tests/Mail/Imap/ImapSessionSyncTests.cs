@@ -86,4 +86,26 @@ public sealed class ImapSessionSyncTests
         Assert.Equal("* SEARCH 2 3 (MODSEQ 6)\r\nA6 OK SEARCH completed\r\n", await a.SendAsync("A6 SEARCH MODSEQ 5"));
         Assert.Equal("* 1 FETCH (MODSEQ (2))\r\nA7 OK FETCH completed\r\n", await a.SendAsync("A7 FETCH 1 MODSEQ"));
     }
+
+    [Fact]
+    public async Task An_idling_client_is_logged_out_after_the_idle_timeout()
+    {
+        await using var a = await ImapTestClient.LoggedInAsync(select: "INBOX");
+        await a.WriteAsync("A1 IDLE\r\n");
+        Assert.Equal("+ idling\r\n", await a.ReadLineAsync());
+        a.Time.Advance(TimeSpan.FromMinutes(29));
+        a.Store.Alice.Inbox.Add("Subject: still here\r\n\r\n");
+        Assert.Equal("* 1 EXISTS\r\n", await a.ReadLineAsync());
+        a.Time.Advance(TimeSpan.FromMinutes(2));
+        Assert.Equal("* BYE Autologout; idle for too long\r\n", await a.ReadLineAsync());
+        Assert.True(await a.SessionEndsAsync());
+    }
+
+    [Fact]
+    public async Task Shutdown_says_BYE()
+    {
+        var a = await ImapTestClient.LoggedInAsync();
+        await a.DisposeAsync();
+        Assert.Equal("* BYE Server shutting down\r\n", await a.ReadLineAsync());
+    }
 }
