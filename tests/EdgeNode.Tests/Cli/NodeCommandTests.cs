@@ -15,10 +15,10 @@ public sealed partial class NodeCommandTests(ITestOutputHelper output)
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
 
     [Fact]
-    public async Task Run_opens_the_store_and_stops_cleanly_on_SIGTERM()
+    public async Task Run_on_a_fresh_folder_initialises_it_opens_the_store_and_stops_cleanly_on_SIGTERM()
     {
+        // README's first command: `run` on a folder nobody initialised starts with the defaults.
         using var temp = new TempDirectory();
-        await InitAsync(temp.Path);
         using var node = NodeProcess.Start("run", "--data", temp.Path, "--quota", "64M");
         var log = new List<string>();
         var opened = new TaskCompletionSource();
@@ -55,7 +55,9 @@ public sealed partial class NodeCommandTests(ITestOutputHelper output)
         await reader;
         output.WriteLine(string.Join('\n', log));
         Assert.Equal(0, node.ExitCode);
+        Assert.Contains(log, l => l.Contains("initialising it with the defaults (domain home.lan)", StringComparison.Ordinal));
         Assert.Contains(log, l => l.Contains("store closed", StringComparison.Ordinal));
+        Assert.True(File.Exists(Path.Combine(temp.Path, "epostedge.json")));
         Assert.True(File.Exists(Path.Combine(temp.Path, "store", "index.litedb")));
         Assert.False(File.Exists(Path.Combine(temp.Path, "run", "status.json"))); // removed on clean stop
     }
@@ -99,8 +101,6 @@ public sealed partial class NodeCommandTests(ITestOutputHelper output)
         var (notInit, _, notInitError) = await NodeProcess.RunAsync(Timeout, "status", "--data", temp.Path);
         Assert.Equal(4, notInit);
         Assert.Contains("run epost-edge init first", notInitError, StringComparison.Ordinal);
-        var (runNotInit, _, _) = await NodeProcess.RunAsync(Timeout, "run", "--data", temp.Path);
-        Assert.Equal(4, runNotInit);
 
         await InitAsync(temp.Path);
         Assert.True(File.Exists(Path.Combine(temp.Path, "tls", "cert.pem")));
