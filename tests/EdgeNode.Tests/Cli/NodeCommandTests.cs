@@ -19,7 +19,17 @@ public sealed partial class NodeCommandTests(ITestOutputHelper output)
     {
         // README's first command: `run` on a folder nobody initialised starts with the defaults.
         using var temp = new TempDirectory();
-        using var node = NodeProcess.Start("run", "--data", temp.Path, "--quota", "64M");
+
+        // Mail ports off: the defaults may be taken on a developer machine (e.g. Dovecot on 1143).
+        var noMailPorts = new Dictionary<string, string>
+        {
+            ["EPOSTEDGE_Smtp__Port"] = "0",
+            ["EPOSTEDGE_Smtp__SubmissionPort"] = "0",
+            ["EPOSTEDGE_Smtp__ImplicitTlsPort"] = "0",
+            ["EPOSTEDGE_Imap__Port"] = "0",
+            ["EPOSTEDGE_Imap__ImplicitTlsPort"] = "0",
+        };
+        using var node = NodeProcess.Start(noMailPorts, "run", "--data", temp.Path, "--quota", "64M");
         var log = new List<string>();
         var opened = new TaskCompletionSource();
         var reader = Task.Run(async () =>
@@ -44,7 +54,7 @@ public sealed partial class NodeCommandTests(ITestOutputHelper output)
         var status = await WaitForRunningStatusAsync(temp.Path);
         Assert.Equal(node.Id, status.GetProperty("pid").GetInt32());
         Assert.Equal(64L << 20, status.GetProperty("store").GetProperty("quotaBytes").GetInt64());
-        var (secondExit, _, secondError) = await NodeProcess.RunAsync(Timeout, "run", "--data", temp.Path);
+        var (secondExit, _, secondError) = await NodeProcess.RunAsync(noMailPorts, Timeout, "run", "--data", temp.Path);
         Assert.Equal(6, secondExit);
         Assert.Contains("already running", secondError, StringComparison.Ordinal);
 
