@@ -458,6 +458,10 @@ internal sealed class BlockIndex : IDisposable
         try
         {
             log = new FileHandleStream(fileSystem.Open(Path.Combine(directory, LogFileName), FileOpenMode.OpenOrCreate));
+
+            // Make new files' directory entries durable: otherwise a power cut drops a fresh
+            // index whole, marks and all, and every open after one rebuilds from scratch.
+            fileSystem.SyncDirectory(directory);
             var settings = new EngineSettings
             {
                 DataStream = data,
