@@ -53,8 +53,27 @@ internal sealed class BlockIndex : IDisposable
     {
         _database = database;
         _streams = streams;
-        _blocks = database.GetCollection("blocks");
-        _meta = database.GetCollection("meta");
+        _blocks = Create(database, "blocks");
+        _meta = Create(database, "meta");
+    }
+
+    /// <summary>
+    /// Makes sure the collection exists before anyone else touches the index. LiteDB 5 fails
+    /// a read that meets a collection another transaction is creating ("page type must be
+    /// collection page", litedb-org/LiteDB#2792) and closes the engine; a batch of puts holds
+    /// its transaction long enough for concurrent gets to hit that window every time.
+    /// </summary>
+    private static ILiteCollection<BsonDocument> Create(LiteDatabase database, string name)
+    {
+        var collection = database.GetCollection(name);
+        if (!database.CollectionExists(name))
+        {
+            var probe = new BsonValue("create");
+            collection.Insert(new BsonDocument { ["_id"] = probe });
+            collection.Delete(probe);
+        }
+
+        return collection;
     }
 
     /// <summary>File name of the index's data file inside the store folder.</summary>
