@@ -5,12 +5,13 @@ using EPostEdge.Storage.Blocks;
 using EPostEdge.Storage.FileSystem;
 using EPostEdge.Storage.Journal;
 using EPostEdge.Storage.Local;
+using EPostEdge.Storage.Post;
 
 // A harness, not BenchmarkDotNet: these figures are bound by fsync and by how concurrent
 // writers share it (group commit), which BenchmarkDotNet's single-threaded invocations
 // do not model. Each figure is a rate over a fixed wall time on real files.
 //
-//   dotnet run -c Release --project tests/Benchmarks -- [journal|blocks|all] [--seconds N] [--dir PATH]
+//   dotnet run -c Release --project tests/Benchmarks -- [journal|blocks|logs|delivery|all] [--seconds N] [--dir PATH]
 
 var mode = args.FirstOrDefault(a => !a.StartsWith("--", StringComparison.Ordinal)) ?? "all";
 var seconds = ArgValue("--seconds", 5.0);
@@ -96,7 +97,84 @@ if (mode is "blocks" or "all")
     }
 }
 
+if (mode is "logs" or "all")
+{
+    // Every append: entry block put (journal + index), then the signed head (journal). Appends
+    // to one log are serialised by the log; different logs share the journal's group commit.
+    Console.WriteLine();
+    Console.WriteLine("signed-log appends (durable entry block + signed head, 200-byte payloads)");
+    Console.WriteLine("logs  appenders/log  appends/s   fsyncs/append");
+    foreach (var (logs, perLog) in new[] { (1, 1), (4, 1), (32, 1), (1, 4), (1, 32) })
+    {
+        var dir = Fresh($"logs-{logs}x{perLog}");
+        await using var store = LocalStore.Open(fs, dir);
+        var (appends, syncs, elapsed) = await RunLogs(store, logs, perLog, payloadBytes: 200, sealedBytes: 0);
+        Console.WriteLine($"{logs,4}  {perLog,13}  {appends / elapsed,9:0}  {syncs / Math.Max(1.0, appends),14:0.00}");
+    }
+}
+
+if (mode is "delivery" or "all")
+{
+    // The SMTP delivery path of issue 3: a 5 KiB message sealed into a secure block and put,
+    // then a log entry naming it appended to the recipient's INBOX; 20 concurrent connections.
+    Console.WriteLine();
+    Console.WriteLine("mail deliveries (5 KiB secure block put + INBOX log append), 20 connections");
+    Console.WriteLine("mailboxes  deliveries/s   fsyncs/delivery");
+    foreach (var mailboxes in new[] { 20, 1 })
+    {
+        var dir = Fresh($"delivery-{mailboxes}");
+        await using var store = LocalStore.Open(fs, dir);
+        var (deliveries, syncs, elapsed) = await RunLogs(store, mailboxes, 20 / mailboxes, payloadBytes: 64, sealedBytes: 5 * 1024);
+        Console.WriteLine($"{mailboxes,9}  {deliveries / elapsed,12:0}  {syncs / Math.Max(1.0, deliveries),16:0.00}");
+    }
+}
+
 return 0;
+
+// Runs logs × perLog appenders for the configured time; with sealedBytes > 0 each append is
+// preceded by a secure block of that size put into the store (a delivery). Returns the count,
+// the journal fsyncs taken and the seconds.
+async Task<(long Count, long Syncs, double Seconds)> RunLogs(LocalStore store, int logs, int perLog, int payloadBytes, int sealedBytes)
+{
+    var owners = Enumerable.Range(0, logs).Select(i => UserIdentity.Create(new SeededRandomSource((ulong)i + 1))).ToArray();
+    var signedLogs = owners.Select((owner, i) => SignedLog.Open(owner, "INBOX", store.Blocks, store.Heads, new SeededRandomSource((ulong)i + 100))).ToArray();
+    long count = 0;
+    var syncsBefore = store.JournalSyncCount;
+    var stopwatch = Stopwatch.StartNew();
+    var deadline = TimeSpan.FromSeconds(seconds);
+    await Task.WhenAll(Enumerable.Range(0, logs * perLog).Select(worker => Task.Run(async () =>
+    {
+        var log = signedLogs[worker % logs];
+        var random = new SeededRandomSource((ulong)worker + 1000);
+        var message = random.NextBytes(Math.Max(sealedBytes, 1));
+        var payload = random.NextBytes(payloadBytes);
+        for (var n = 0; stopwatch.Elapsed < deadline; n++)
+        {
+            if (sealedBytes > 0)
+            {
+                BitConverter.TryWriteBytes(message, n);
+                var sealedBlock = SecureBlock.Seal(message, log.Owner, [], random);
+                var key = await store.Blocks.PutAsync(sealedBlock);
+                key.Span.CopyTo(payload);
+            }
+
+            await log.AppendAsync(payload);
+            Interlocked.Increment(ref count);
+        }
+    })));
+    var elapsed = stopwatch.Elapsed.TotalSeconds;
+    foreach (var log in signedLogs)
+    {
+        log.Dispose();
+    }
+
+    foreach (var owner in owners)
+    {
+        owner.Dispose();
+    }
+
+    return (count, store.JournalSyncCount - syncsBefore, elapsed);
+}
 
 string Fresh(string name)
 {

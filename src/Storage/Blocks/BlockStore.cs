@@ -7,7 +7,8 @@ namespace EPostEdge.Storage.Blocks;
 /// <summary>
 /// Content-addressed immutable blocks on this node's disk (PAST's local store, POST's blocks).
 /// A block is written as one journal record {key, bytes}; the reply comes after the record's
-/// fsync, then the LiteDB index learns where it is. Every read re-checks the record's checksum
+/// fsync, then the index learns where it is (in memory at once, in LiteDB by the batch: see
+/// <see cref="BlockIndex"/>). Every read re-checks the record's checksum
 /// and the block's SHA-256 against its key, so a flipped bit is never handed out.
 /// </summary>
 public sealed class BlockStore : IBlockStore
@@ -21,13 +22,12 @@ public sealed class BlockStore : IBlockStore
     private readonly Lock _reservationLock = new();
     private readonly Lock _inFlightLock = new();
     private long _reservedBytes;
-    private int _inFlight;
-    private int _sinceMark;
+
+    // For each update between its journal append and its index entry: the journal's last
+    // sequence when it began. Its record's sequence is higher (sequences are given out after).
+    private readonly List<long> _inFlight = [];
     private TaskCompletionSource? _resume;
     private TaskCompletionSource? _drained;
-
-    /// <summary>Updates between two moves of the index's "indexed through" mark (when quiet).</summary>
-    private const int MarkEvery = 256;
 
     internal BlockStore(JournalLog journal, BlockIndex index, IFileSystem fileSystem, string directory, BlockStoreOptions options, FaultPoints faults)
     {
@@ -37,10 +37,14 @@ public sealed class BlockStore : IBlockStore
         _directory = directory;
         _options = options;
         _faults = faults;
+        index.MarkSource = SafeMark;
     }
 
     /// <summary>Number of blocks held.</summary>
     public int Count => _index.Count;
+
+    /// <summary>Index updates held in memory, not yet committed to LiteDB (tests, diagnostics).</summary>
+    internal int PendingIndexUpdates => _index.PendingCount;
 
     /// <summary>The quota in force.</summary>
     public long QuotaBytes => _options.QuotaBytes;
@@ -63,14 +67,14 @@ public sealed class BlockStore : IBlockStore
         }
 
         var needed = RecordBytes(content.Length);
-        await BeginUpdateAsync(cancellationToken).ConfigureAwait(false);
+        var floor = await BeginUpdateAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             Reserve(needed);
         }
         catch
         {
-            EndUpdate();
+            EndUpdate(floor);
             throw;
         }
 
@@ -93,7 +97,7 @@ public sealed class BlockStore : IBlockStore
                 _reservedBytes -= needed;
             }
 
-            EndUpdate();
+            EndUpdate(floor);
         }
     }
 
@@ -141,7 +145,7 @@ public sealed class BlockStore : IBlockStore
             return false;
         }
 
-        await BeginUpdateAsync(cancellationToken).ConfigureAwait(false);
+        var floor = await BeginUpdateAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             await _journal.AppendAsync(StoreRecordKinds.BlockDelete, key.Span.ToArray(), cancellationToken).ConfigureAwait(false);
@@ -150,30 +154,16 @@ public sealed class BlockStore : IBlockStore
         }
         finally
         {
-            EndUpdate();
+            EndUpdate(floor);
         }
     }
 
     /// <summary>
-    /// Records in the index that it holds the journal's effect up to now, if no update is
-    /// between its journal record and its index entry. Called when the store closes.
+    /// Commits the index's pending updates to LiteDB with the "indexed through" mark moved as
+    /// far as is safe (<see cref="SafeMark"/>), so the next open replays little. Called when
+    /// the store closes and after compaction.
     /// </summary>
-    public void MarkIndexedIfQuiet()
-    {
-        long through;
-        lock (_inFlightLock)
-        {
-            if (_inFlight != 0)
-            {
-                return;
-            }
-
-            through = _journal.LastSequence;
-            _sinceMark = 0;
-        }
-
-        _index.MarkIndexedThrough(through);
-    }
+    public void MarkIndexed() => _index.MarkIndexedThrough(SafeMark());
 
     /// <summary>
     /// Waits until no update is between its journal record and its index entry, and holds new
@@ -193,7 +183,7 @@ public sealed class BlockStore : IBlockStore
 
             _resume = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             _drained = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            if (_inFlight == 0)
+            if (_inFlight.Count == 0)
             {
                 _drained.TrySetResult();
             }
@@ -206,10 +196,35 @@ public sealed class BlockStore : IBlockStore
     }
 
     /// <summary>Switches to another index (after a rebuild), while updates are paused.</summary>
-    internal void UseIndex(BlockIndex index) => _index = index;
+    internal void UseIndex(BlockIndex index)
+    {
+        index.MarkSource = SafeMark;
+        _index = index;
+    }
 
-    /// <summary>An update is between its journal append and its index entry.</summary>
-    private async ValueTask BeginUpdateAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// The highest sequence the index's "indexed through" mark may name now: below it, every
+    /// block record's update has reached the index. Concurrent puts finish out of order, so
+    /// that is the journal's end when none is in flight, and otherwise just below the oldest
+    /// in-flight update's record (whose sequence is above the journal's end when it began).
+    /// A crash replays the journal from the mark (idempotently), so a mark that lags costs only time.
+    /// </summary>
+    private long SafeMark()
+    {
+        lock (_inFlightLock)
+        {
+            var mark = _journal.LastSequence;
+            foreach (var floor in _inFlight)
+            {
+                mark = Math.Min(mark, floor);
+            }
+
+            return mark;
+        }
+    }
+
+    /// <summary>An update is between its journal append and its index entry; returns its floor for <see cref="EndUpdate"/>.</summary>
+    private async ValueTask<long> BeginUpdateAsync(CancellationToken cancellationToken)
     {
         while (true)
         {
@@ -218,8 +233,10 @@ public sealed class BlockStore : IBlockStore
             {
                 if (_resume is null)
                 {
-                    _inFlight++;
-                    return;
+                    // Read under the lock SafeMark takes, so no mark can skip this update's record.
+                    var floor = _journal.LastSequence;
+                    _inFlight.Add(floor);
+                    return floor;
                 }
 
                 paused = _resume.Task;
@@ -242,28 +259,16 @@ public sealed class BlockStore : IBlockStore
         resume?.TrySetResult();
     }
 
-    /// <summary>
-    /// The index's "indexed through" mark may only move to a sequence below which every block
-    /// record is indexed. With concurrent puts finishing out of order, that is known for sure
-    /// only when none is in flight; so the mark moves then, every so often. A crash replays
-    /// the journal from the last mark (idempotently), so a mark that lags costs only time.
-    /// </summary>
-    private void EndUpdate()
+    /// <summary>The update that began at <paramref name="floor"/> has reached the index (or failed).</summary>
+    private void EndUpdate(long floor)
     {
-        var mark = false;
         lock (_inFlightLock)
         {
-            _inFlight--;
-            mark = ++_sinceMark >= MarkEvery && _inFlight == 0;
-            if (_inFlight == 0)
+            _inFlight.Remove(floor);
+            if (_inFlight.Count == 0)
             {
                 _drained?.TrySetResult();
             }
-        }
-
-        if (mark)
-        {
-            MarkIndexedIfQuiet();
         }
     }
 

@@ -9,9 +9,19 @@ namespace EPostEdge.Storage.Local;
 /// index past its "indexed through" mark, and every log head (heads live in memory, so they
 /// are always replayed whole). Idempotent: replaying a record twice changes nothing.
 /// </summary>
-internal sealed class JournalReplay(BlockIndex index, LogHeadStore heads)
+internal sealed class JournalReplay
 {
-    private readonly long _indexedThrough = index.IndexedThrough;
+    private readonly BlockIndex _index;
+    private readonly LogHeadStore _heads;
+    private readonly long _indexedThrough;
+
+    public JournalReplay(BlockIndex index, LogHeadStore heads)
+    {
+        _index = index;
+        _heads = heads;
+        _indexedThrough = index.IndexedThrough;
+        index.BeginReplay();
+    }
 
     /// <summary>Index updates applied.</summary>
     public long Applied { get; private set; }
@@ -21,20 +31,20 @@ internal sealed class JournalReplay(BlockIndex index, LogHeadStore heads)
         switch (record.Kind)
         {
             case StoreRecordKinds.LogHead:
-                heads.Replay(record.Payload.Span);
+                _heads.Replay(record.Payload.Span);
                 break;
             case StoreRecordKinds.BlockPut when record.Position.Sequence > _indexedThrough:
                 var content = record.Payload.Span[BlockKey.Size..];
                 var key = new BlockKey(record.Payload.Span[..BlockKey.Size]);
                 if (key.Matches(content))
                 {
-                    index.Put(key, new BlockLocation(record.Position, content.Length));
+                    _index.Put(key, new BlockLocation(record.Position, content.Length));
                     Applied++;
                 }
 
                 break;
             case StoreRecordKinds.BlockDelete when record.Position.Sequence > _indexedThrough:
-                index.Remove(new BlockKey(record.Payload.Span));
+                _index.Remove(new BlockKey(record.Payload.Span));
                 Applied++;
                 break;
             default:
@@ -43,5 +53,5 @@ internal sealed class JournalReplay(BlockIndex index, LogHeadStore heads)
     }
 
     /// <summary>Records that the index now holds everything through <paramref name="lastSequence"/>.</summary>
-    public void Finish(long lastSequence) => index.MarkIndexedThrough(lastSequence);
+    public void Finish(long lastSequence) => _index.EndReplay(lastSequence);
 }

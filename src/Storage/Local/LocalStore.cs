@@ -53,6 +53,9 @@ public sealed class LocalStore : IAsyncDisposable
     /// <summary>Highest journal sequence written.</summary>
     public long LastSequence => _journal.LastSequence;
 
+    /// <summary>Journal fsyncs since open (benchmarks, diagnostics).</summary>
+    public long JournalSyncCount => _journal.SyncCount;
+
     /// <summary>The store folder.</summary>
     public string Directory => _directory;
 
@@ -101,9 +104,23 @@ public sealed class LocalStore : IAsyncDisposable
 
         try
         {
-            if (indexedBefore > journal.LastSequence)
+            // The index is ahead of a journal that lost its tail: rebuild (a second pass, rare).
+            var rebuild = indexedBefore > journal.LastSequence;
+            if (!rebuild)
             {
-                // The index is ahead of a journal that lost its tail: rebuild (a second pass, rare).
+                try
+                {
+                    // Commits the replayed updates: the first LiteDB write of a damaged file may fail only here.
+                    replay.Finish(journal.LastSequence);
+                }
+                catch (LiteDB.LiteException) when (!rebuilt)
+                {
+                    rebuild = true;
+                }
+            }
+
+            if (rebuild)
+            {
                 index.Dispose();
                 index = BlockIndex.CreateEmpty(fileSystem, directory);
                 rebuilt = true;
@@ -112,9 +129,9 @@ public sealed class LocalStore : IAsyncDisposable
                 {
                     replay.Apply(record);
                 }
-            }
 
-            replay.Finish(journal.LastSequence);
+                replay.Finish(journal.LastSequence);
+            }
 
             // A missing index rebuilt from a non-empty journal is a rebuild too.
             rebuilt |= index.IsNew && journal.LastSequence > 0;
@@ -186,7 +203,7 @@ public sealed class LocalStore : IAsyncDisposable
             }
 
             _index.SetCompacting(false);
-            Blocks.MarkIndexedIfQuiet();
+            Blocks.MarkIndexed();
             _index.Checkpoint();
             return result;
         }
@@ -199,10 +216,23 @@ public sealed class LocalStore : IAsyncDisposable
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {
-        Blocks.MarkIndexedIfQuiet();
-        await _journal.DisposeAsync().ConfigureAwait(false);
-        _index.Dispose();
-        _maintenance.Dispose();
+        try
+        {
+            // Commits the index's in-memory batch with the mark, so the next open replays little.
+            Blocks.MarkIndexed();
+        }
+        finally
+        {
+            try
+            {
+                await _journal.DisposeAsync().ConfigureAwait(false);
+            }
+            finally
+            {
+                _index.Dispose();
+                _maintenance.Dispose();
+            }
+        }
     }
 
     private bool IsLive(JournalRecord record) => record.Kind switch

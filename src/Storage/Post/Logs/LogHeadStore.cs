@@ -19,8 +19,10 @@ public sealed class LogHeadStore : IDisposable
     private readonly Dictionary<(UserId Owner, string LogName), LogHead> _heads = [];
     private readonly Lock _lock = new();
 
-    // Serialises AcceptAsync so the journal's order of accepted heads is the order they took effect.
-    private readonly SemaphoreSlim _writeGate = new(1, 1);
+    // Serialise AcceptAsync per log, so the journal's order of one log's accepted heads is the
+    // order they took effect (replay's rule is per log too). Different logs' heads are written
+    // concurrently, so their journal appends share one group-commit fsync instead of queueing.
+    private readonly Dictionary<(UserId Owner, string LogName), WriteGate> _writeGates = [];
 
     /// <summary>An in-memory store (tests, caches of remote heads): nothing is persisted.</summary>
     public LogHeadStore()
@@ -96,7 +98,8 @@ public sealed class LogHeadStore : IDisposable
             return LogHeadRejection.BadSignature;
         }
 
-        await _writeGate.WaitAsync(cancellationToken);
+        var log = (head.Owner.Id, head.LogName);
+        var gate = await EnterAsync(log, cancellationToken);
         try
         {
             LogHeadRejection precheck;
@@ -121,7 +124,7 @@ public sealed class LogHeadStore : IDisposable
         }
         finally
         {
-            _writeGate.Release();
+            Exit(log, gate);
         }
     }
 
@@ -154,7 +157,63 @@ public sealed class LogHeadStore : IDisposable
     }
 
     /// <inheritdoc />
-    public void Dispose() => _writeGate.Dispose();
+    public void Dispose()
+    {
+        lock (_lock)
+        {
+            foreach (var gate in _writeGates.Values)
+            {
+                gate.Semaphore.Dispose();
+            }
+
+            _writeGates.Clear();
+        }
+    }
+
+    private async ValueTask<WriteGate> EnterAsync((UserId Owner, string LogName) log, CancellationToken cancellationToken)
+    {
+        WriteGate? gate;
+        lock (_lock)
+        {
+            if (!_writeGates.TryGetValue(log, out gate))
+            {
+                gate = new WriteGate();
+                _writeGates[log] = gate;
+            }
+
+            gate.Users++;
+        }
+
+        try
+        {
+            await gate.Semaphore.WaitAsync(cancellationToken);
+            return gate;
+        }
+        catch
+        {
+            Forget(log, gate);
+            throw;
+        }
+    }
+
+    private void Exit((UserId Owner, string LogName) log, WriteGate gate)
+    {
+        gate.Semaphore.Release();
+        Forget(log, gate);
+    }
+
+    // A gate nobody holds or waits for is dropped, so the map stays as small as the logs being written.
+    private void Forget((UserId Owner, string LogName) log, WriteGate gate)
+    {
+        lock (_lock)
+        {
+            if (--gate.Users == 0)
+            {
+                _writeGates.Remove(log);
+                gate.Semaphore.Dispose();
+            }
+        }
+    }
 
     // The caller has verified the signature.
     private LogHeadRejection Install(LogHead head)
@@ -169,6 +228,13 @@ public sealed class LogHeadStore : IDisposable
 
             return reason;
         }
+    }
+
+    private sealed class WriteGate
+    {
+        public SemaphoreSlim Semaphore { get; } = new(1, 1);
+
+        public int Users { get; set; }
     }
 
     private LogHead? Held(LogHead head) => _heads.GetValueOrDefault((head.Owner.Id, head.LogName));

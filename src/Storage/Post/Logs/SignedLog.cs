@@ -13,7 +13,9 @@ namespace EPostEdge.Storage.Post;
 /// <remarks>
 /// The log keeps no state of its own: the current head lives in the <see cref="LogHeadStore"/>
 /// and the entries in the <see cref="IBlockStore"/>, so a log reopened after a restart (heads
-/// replayed from the journal) continues where it stopped. Appends through one instance are
+/// replayed from the journal) continues where it stopped. It only remembers the index of the
+/// newest entry it appended, so the next append need not fetch and decode that entry; when the
+/// head names another entry (a new instance, another writer) it fetches it as before. Appends through one instance are
 /// serialised; two writers for one log would fork it (ePOST's log merge resolves forks).
 /// </remarks>
 public sealed class SignedLog : IDisposable
@@ -23,6 +25,9 @@ public sealed class SignedLog : IDisposable
     private readonly LogHeadStore _heads;
     private readonly IRandomSource _random;
     private readonly SemaphoreSlim _appendGate = new(1, 1);
+
+    // The newest entry this instance appended and its index; trusted only while the head names it.
+    private (BlockKey Key, ulong Index)? _newest;
 
     private SignedLog(UserIdentity owner, string name, IBlockStore blocks, LogHeadStore heads, IRandomSource random)
     {
@@ -59,7 +64,7 @@ public sealed class SignedLog : IDisposable
     /// then signs a head with version + 1 naming it and submits that head to the head store.
     /// </summary>
     /// <exception cref="LogHeadRejectedException">The head store refused the new head (e.g. another writer moved the log); the log did not move.</exception>
-    /// <exception cref="LogChainException">The current newest entry is missing or corrupt.</exception>
+    /// <exception cref="LogChainException">The current newest entry, which this instance did not append, is missing or corrupt.</exception>
     public async ValueTask<LogEntry> AppendAsync(ReadOnlyMemory<byte> payload, CancellationToken cancellationToken = default)
     {
         await _appendGate.WaitAsync(cancellationToken);
@@ -69,8 +74,10 @@ public sealed class SignedLog : IDisposable
             ulong index = 0;
             if (current?.Newest is { } newest)
             {
-                var previous = await FetchEntryAsync(_blocks, newest, cancellationToken);
-                index = checked(previous.Index + 1);
+                var previousIndex = _newest is { } known && known.Key == newest
+                    ? known.Index
+                    : (await FetchEntryAsync(_blocks, newest, cancellationToken)).Index;
+                index = checked(previousIndex + 1);
             }
 
             var entry = LogEntry.Seal(current?.Newest, index, payload.Span, Owner, _random);
@@ -83,7 +90,13 @@ public sealed class SignedLog : IDisposable
             // POST: the entry is durable before the head that names it is published.
             var head = LogHead.Sign(_owner, Name, checked((current?.Version ?? 0) + 1), entry.Key);
             var rejection = await _heads.AcceptAsync(head, cancellationToken);
-            return rejection == LogHeadRejection.None ? entry : throw new LogHeadRejectedException(rejection, Name);
+            if (rejection != LogHeadRejection.None)
+            {
+                throw new LogHeadRejectedException(rejection, Name);
+            }
+
+            _newest = (entry.Key, index);
+            return entry;
         }
         finally
         {
