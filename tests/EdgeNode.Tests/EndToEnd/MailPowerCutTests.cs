@@ -22,6 +22,7 @@ namespace EPostEdge.EdgeNode.Tests.EndToEnd;
 /// Kills: <c>EPOSTEDGE_MAIL_POWERCUT_KILLS</c> (default 50); seed: <c>EPOSTEDGE_MAIL_POWERCUT_SEED</c>
 /// (printed at the start; set it to replay the same kill moments).
 /// </remarks>
+[Collection(MailEndToEndCollection.Name)]
 public sealed class MailPowerCutTests(ITestOutputHelper output)
 {
     private const int Clients = 4;

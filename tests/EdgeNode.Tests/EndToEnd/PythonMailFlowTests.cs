@@ -8,6 +8,7 @@ namespace EPostEdge.EdgeNode.Tests.EndToEnd;
 /// Issue 3 acceptance: the same flow with Python's standard smtplib and imaplib
 /// (tests/EndToEnd/python/mail_flow.py) against a real node; its output is echoed.
 /// </summary>
+[Collection(MailEndToEndCollection.Name)]
 public sealed class PythonMailFlowTests(ITestOutputHelper output)
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(5);

@@ -219,7 +219,8 @@ def main():
         if a.imap_tls == "starttls":
             ok(imap.starttls(ssl_context=tls_context()), "STARTTLS")
         ok(imap.login(r_user, r_pass), "LOGIN")
-        caps = {c.upper() for c in imap.capabilities}
+        # Capabilities change after LOGIN (RFC 9051 section 7.2.2): ask again.
+        caps = set(ok(imap.capability(), "CAPABILITY")[0].decode().upper().split())
 
         step("read back byte-identical (BODY.PEEK[])")
         uids = wait_for(imap, list(sent))
@@ -241,7 +242,7 @@ def main():
 
         step(f"move <{list(sent)[0]}> to {a.archive} ({'MOVE' if 'MOVE' in caps else 'COPY + EXPUNGE'})")
         if a.create_archive:
-            typ, listed = imap.list("", a.archive)
+            typ, listed = imap.list('""', a.archive)
             if typ == "OK" and not any(x for x in listed if x):
                 ok(imap.create(a.archive), f"CREATE {a.archive}")
         if "MOVE" in caps:
