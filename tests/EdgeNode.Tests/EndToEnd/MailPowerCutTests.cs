@@ -123,14 +123,14 @@ public sealed class MailPowerCutTests(ITestOutputHelper output)
                     }
                 }
             }
-            catch (SmtpReplyException e) when (!ct.IsCancellationRequested)
+            catch (SmtpReplyException e) when (!ct.IsCancellationRequested && e.Code >= 500)
             {
                 refusals.Add(e.Message);
                 return;
             }
             catch (Exception e) when (e is IOException or SocketException or OperationCanceledException or SmtpReplyException or ObjectDisposedException)
             {
-                // The node died under us (or is not listening yet): try again until stopped.
+                // The node died under us, is not listening yet, or said 4xx: try again until stopped.
                 if (!ct.IsCancellationRequested)
                 {
                     await Task.Delay(10, CancellationToken.None);

@@ -100,7 +100,7 @@ internal sealed class RawSmtpClient : IAsyncDisposable
     {
         if (reply.Code != code)
         {
-            throw new SmtpReplyException($"{what}: expected {code}, got {reply.Text.TrimEnd()}");
+            throw new SmtpReplyException(reply.Code, $"{what}: expected {code}, got {reply.Text.TrimEnd()}");
         }
     }
 }
