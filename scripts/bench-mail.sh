@@ -27,6 +27,7 @@
 #   BENCH_RSS_MESSAGES=10000  messages the node holds for the RSS figure
 #   BENCH_SETTLE=120       seconds before the idle RSS sample (Postfix's idle daemons exit after 100 s)
 #   BENCH_SKIP_SETUP=1     do not (re)run setup-anchors.sh (anchors already up)
+#   BENCH_SKIP=smtp,imap   figures to leave out (run-bench.py --skip; "rss" skips the idle RSS part)
 #   BENCH_OUT=DIR          results folder (default artifacts/bench/mail-<UTC time>)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -38,6 +39,7 @@ smtp_n=${BENCH_SMTP_N:-2000}
 imap_seconds=${BENCH_IMAP_SECONDS:-20}
 rss_messages=${BENCH_RSS_MESSAGES:-10000}
 settle=${BENCH_SETTLE:-120}
+skip=${BENCH_SKIP:-}
 out=${BENCH_OUT:-$top/artifacts/bench/mail-$(date -u +%Y%m%d-%H%M%SZ)}
 
 log() { printf '[bench-mail] %s\n' "$*"; }
@@ -116,19 +118,30 @@ log "anchors: Postfix master $postfix_pid, Dovecot master $dovecot_pid"
 python3 "$work/run-bench.py" --with-anchors --runs "$runs" --smtp-n "$smtp_n" --imap-duration "$imap_seconds" \
   --smtp "edge=127.0.0.1:$smtp_port,rcpt=bench@bench.test,pid=$node_pid" \
   --imap "edge=127.0.0.1:$imap_port,user=bench,pass=benchpass,tls=none,pid=$node_pid" \
-  --skip rss --out "$out" | tee "$out/run-bench.log"
+  --skip "rss${skip:+,$skip}" --out "$out" | tee "$out/run-bench.log"
 
 # ------------------------------------------------------------------- idle RSS --
-log "filling the node's INBOX with $rss_messages messages for the idle RSS figure"
-python3 "$work/imap-load.py" 127.0.0.1 "$imap_port" bench benchpass --append "$rss_messages" \
-  --clients 1 --duration 1 --ops select | tee "$out/rss-fill.log"
+if [[ ",$skip," == *,rss,* ]]; then
+  log "idle RSS skipped; results in $out"
+  exit 0
+fi
+# Filled over SMTP with 20 connections (one APPEND connection waits for each fsync in turn).
+log "filling the node's INBOX with $rss_messages more messages over SMTP for the idle RSS figure"
+bash "$work/smtp-load.sh" 127.0.0.1 "$smtp_port" "$rss_messages" 20 5 bench@bench.test | tee "$out/rss-fill.log"
+python3 - "$imap_port" <<'PY' | tee -a "$out/rss-fill.log"
+import imaplib, sys
+c = imaplib.IMAP4("127.0.0.1", int(sys.argv[1]))
+c.login("bench", "benchpass")
+print("node INBOX holds", int(c.select("INBOX", readonly=True)[1][0]), "messages")
+c.logout()
+PY
 log "waiting ${settle}s for every server to go idle"
 sleep "$settle"
 rss_of() { "$work/rss.sh" "$@" | tail -1; }
 edge_rss=$(rss_of "$node_pid"); postfix_rss=$(rss_of "$postfix_pid"); dovecot_rss=$(rss_of "$dovecot_pid")
 anchors_rss=$(rss_of "$postfix_pid" "$dovecot_pid")
 {
-  echo "edge ($rss_messages messages): $edge_rss"
+  echo "edge ($(grep -o 'holds [0-9]*' "$out/rss-fill.log" | tail -1) messages): $edge_rss"
   echo "postfix: $postfix_rss"
   echo "dovecot: $dovecot_rss"
   echo "postfix+dovecot: $anchors_rss"
