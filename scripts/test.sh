@@ -14,6 +14,14 @@ mkdir -p "$results"
 echo "== install: native AOT toolchain"
 bash scripts/install-aot-deps.sh
 
+# The end-to-end tests run tests/EndToEnd/python/mail_flow.py (standard library only) with
+# python3, which also sums the results below; MailKit comes from NuGet with the build.
+if ! command -v python3 >/dev/null; then
+  echo "== install: python3"
+  apt-get install -y -q python3
+fi
+python3 --version
+
 echo "== build (Release, warnings are errors)"
 dotnet build EPostEdge.sln -c Release -nologo -v:q
 

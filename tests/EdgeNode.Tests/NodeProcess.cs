@@ -56,14 +56,43 @@ internal static class NodeProcess
         RunAsync(new Dictionary<string, string>(), timeout, args);
 
     /// <summary>Runs to completion with extra environment variables and returns (exit code, stdout, stderr).</summary>
-    public static async Task<(int ExitCode, string Output, string Error)> RunAsync(IReadOnlyDictionary<string, string> environment, TimeSpan timeout, params string[] args)
+    public static Task<(int ExitCode, string Output, string Error)> RunAsync(IReadOnlyDictionary<string, string> environment, TimeSpan timeout, params string[] args) =>
+        RunAsync(environment, standardInput: null, timeout, args);
+
+    /// <summary>
+    /// Runs to completion with extra environment variables, writing <paramref name="standardInput"/>
+    /// (e.g. a password for <c>--password-stdin</c>) before closing standard input.
+    /// </summary>
+    public static async Task<(int ExitCode, string Output, string Error)> RunAsync(IReadOnlyDictionary<string, string> environment, string? standardInput, TimeSpan timeout, params string[] args)
     {
         using var process = Start(environment, args);
+        if (standardInput is not null)
+        {
+            try
+            {
+                await process.StandardInput.WriteAsync(standardInput);
+                await process.StandardInput.FlushAsync();
+            }
+            catch (IOException)
+            {
+                // The program exited without reading its input; its exit code and stderr say why.
+            }
+        }
+
         process.StandardInput.Close();
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();
         using var cts = new CancellationTokenSource(timeout);
-        await process.WaitForExitAsync(cts.Token);
+        try
+        {
+            await process.WaitForExitAsync(cts.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"epost-edge {string.Join(' ', args)} did not finish within {timeout}; stdout: {await output}; stderr: {await error}");
+        }
+
         return (process.ExitCode, await output, await error);
     }
 }
