@@ -42,7 +42,7 @@ internal sealed class CliContext
         FileSystem = new PhysicalFileSystem(),
         Time = TimeProvider.System,
         Random = SystemRandomSource.Instance,
-        Mail = MailComposition.Wiring,
+        Mail = new MailServices(),
     };
 
     public string? GetEnvironment(string name) => Environment[name] as string;

@@ -9,7 +9,7 @@ namespace EPostEdge.EdgeNode.Hosting;
 /// <summary>
 /// What the CLI and the host need of the mail store and the SMTP/IMAP servers, kept to a few
 /// calls so that the commands compile and are tested without them. Implemented by
-/// <c>MailServices</c> (Hosting/MailServices.cs), found through <see cref="MailComposition"/>.
+/// <c>MailServices</c> (Hosting/MailServices.cs); tests of the CLI pass their own.
 /// </summary>
 internal interface IMailWiring
 {
