@@ -7,7 +7,7 @@ using EPostEdge.Storage.FileSystem;
 
 namespace EPostEdge.EdgeNode.Tests.Cli;
 
-/// <summary>Runs the command tree in-process over string streams, with a fake mail wiring.</summary>
+/// <summary>Runs the command tree in-process over string streams (the mail wiring is the real one when a test passes it).</summary>
 internal sealed class CliHarness
 {
     private readonly StringWriter _output = new();

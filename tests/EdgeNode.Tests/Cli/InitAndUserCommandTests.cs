@@ -3,6 +3,7 @@ using EPostEdge.EdgeNode.Cli;
 using EPostEdge.EdgeNode.Configuration;
 using EPostEdge.EdgeNode.Hosting;
 using EPostEdge.EdgeNode.Mail.Tls;
+using EPostEdge.EdgeNode.Mail.Users;
 
 namespace EPostEdge.EdgeNode.Tests.Cli;
 
@@ -14,10 +15,11 @@ public sealed class InitAndUserCommandTests
     {
         using var temp = new TempDirectory();
         var data = Path.Combine(temp.Path, "data");
-        var mail = new FakeMailWiring();
+        var mail = new MailServices();
         var first = new CliHarness(mail);
         Assert.Equal(ExitCodes.Ok, await first.RunAsync("init", "--data", data, "--domain", "Home.LAN", "--domain", "family.example", "--hostname", "node.home.lan"));
-        Assert.Equal(1, mail.NodeKeysCreated);
+        var nodeKey = File.ReadAllBytes(Path.Combine(data, "node.key"));
+        Assert.Equal(32, nodeKey.Length);
 
         var configPath = NodeConfiguration.PathIn(data);
         var config = File.ReadAllBytes(configPath);
@@ -33,7 +35,7 @@ public sealed class InitAndUserCommandTests
         Assert.Contains("already initialised", second.Output, StringComparison.Ordinal);
         Assert.Equal(config, File.ReadAllBytes(configPath));
         Assert.Equal(certificate, File.ReadAllBytes(TlsCertificate.DefaultCertificatePath(data)));
-        Assert.Equal(1, mail.NodeKeysCreated);
+        Assert.Equal(nodeKey, File.ReadAllBytes(Path.Combine(data, "node.key")));
 
         // And run would start with it.
         Assert.True(RunCommand.TryConfigure(new CliHarness().Context, data, null, out _, out _));
@@ -72,13 +74,15 @@ public sealed class InitAndUserCommandTests
     public async Task User_add_reads_the_password_from_stdin_and_list_shows_the_user()
     {
         using var temp = new TempDirectory();
-        var mail = new FakeMailWiring();
+        var mail = new MailServices();
         await new CliHarness(mail).RunAsync("init", "--data", temp.Path, "--domain", "home.lan");
 
         var add = new CliHarness(mail, input: "correct horse battery\n");
         Assert.Equal(ExitCodes.Ok, await add.RunAsync("user", "add", "alice", "--address", "alice@home.lan", "--address", "a@HOME.lan", "--password-stdin", "--data", temp.Path));
-        Assert.Equal("correct horse battery", mail.Users.Single().Password);
-        Assert.Equal(["alice@home.lan", "a@HOME.lan"], mail.Users.Single().User.Addresses);
+        var users = OpenUsers(temp.Path);
+        Assert.NotNull(await users.VerifyPasswordAsync("alice", "correct horse battery"));
+        Assert.Null(await users.VerifyPasswordAsync("alice", "wrong horse battery"));
+        Assert.Equal(["alice@home.lan", "a@home.lan"], users.Find("alice")!.Addresses);
         Assert.Contains("added user alice", add.Output, StringComparison.Ordinal);
 
         var list = new CliHarness(mail);
@@ -86,7 +90,8 @@ public sealed class InitAndUserCommandTests
         using var document = JsonDocument.Parse(list.Output);
         var user = document.RootElement.GetProperty("users").EnumerateArray().Single();
         Assert.Equal("alice", user.GetProperty("name").GetString());
-        Assert.Equal("abalice", user.GetProperty("publicId").GetString());
+        Assert.Equal(users.Find("alice")!.PublicId, user.GetProperty("publicId").GetString());
+        Assert.Equal(64, user.GetProperty("publicId").GetString()!.Length);
 
         var again = new CliHarness(mail, input: "another password\n");
         Assert.Equal(ExitCodes.UserError, await again.RunAsync("user", "add", "alice", "--address", "alice@home.lan", "--password-stdin", "--data", temp.Path));
@@ -97,7 +102,7 @@ public sealed class InitAndUserCommandTests
     public async Task User_add_asks_twice_on_the_terminal()
     {
         using var temp = new TempDirectory();
-        var mail = new FakeMailWiring();
+        var mail = new MailServices();
         await new CliHarness(mail).RunAsync("init", "--data", temp.Path, "--domain", "home.lan");
 
         var differ = new CliHarness(mail, secrets: new Queue<string?>(["password one", "password two"]));
@@ -110,14 +115,16 @@ public sealed class InitAndUserCommandTests
 
         var same = new CliHarness(mail, secrets: new Queue<string?>(["password one", "password one"]));
         Assert.Equal(ExitCodes.Ok, await same.RunAsync("user", "add", "bob", "--address", "bob@home.lan", "--data", temp.Path));
-        Assert.Equal("password one", mail.Users.Single().Password);
+        var users = OpenUsers(temp.Path);
+        Assert.Equal(["bob"], users.ListUsers().Select(u => u.Name));
+        Assert.NotNull(await users.VerifyPasswordAsync("bob", "password one"));
     }
 
     [Fact]
     public async Task User_add_refuses_foreign_addresses_short_passwords_and_missing_init()
     {
         using var temp = new TempDirectory();
-        var mail = new FakeMailWiring();
+        var mail = new MailServices();
         var uninitialised = new CliHarness(mail, input: "long enough password\n");
         Assert.Equal(ExitCodes.NotInitialised, await uninitialised.RunAsync("user", "add", "carol", "--address", "carol@home.lan", "--password-stdin", "--data", temp.Path));
         Assert.Contains("run epost-edge init first", uninitialised.Error, StringComparison.Ordinal);
@@ -132,14 +139,14 @@ public sealed class InitAndUserCommandTests
 
         var noAddress = new CliHarness(mail, input: "long enough password\n");
         Assert.NotEqual(ExitCodes.Ok, await noAddress.RunAsync("user", "add", "carol", "--password-stdin", "--data", temp.Path));
-        Assert.Empty(mail.Users);
+        Assert.Empty(OpenUsers(temp.Path).ListUsers());
     }
 
     [Fact]
     public async Task Status_json_without_a_running_node_opens_the_store_itself()
     {
         using var temp = new TempDirectory();
-        var mail = new FakeMailWiring();
+        var mail = new MailServices();
         var uninitialised = new CliHarness(mail);
         Assert.Equal(ExitCodes.NotInitialised, await uninitialised.RunAsync("status", "--data", temp.Path));
 
@@ -151,8 +158,9 @@ public sealed class InitAndUserCommandTests
         Assert.False(root.GetProperty("running").GetBoolean());
         Assert.Equal(0, root.GetProperty("store").GetProperty("blocks").GetInt32());
         Assert.Equal(1 << 20, root.GetProperty("store").GetProperty("quotaBytes").GetInt64());
-        Assert.Equal(7, root.GetProperty("mail").GetProperty("messages").GetInt64());
-        Assert.Equal(2, root.GetProperty("mail").GetProperty("outboundQueue").GetInt32());
+        Assert.Equal(0, root.GetProperty("mail").GetProperty("users").GetInt32());
+        Assert.Equal(0, root.GetProperty("mail").GetProperty("messages").GetInt64());
+        Assert.Equal(0, root.GetProperty("mail").GetProperty("outboundQueue").GetInt32());
     }
 
     [Fact]
@@ -211,4 +219,7 @@ public sealed class InitAndUserCommandTests
         Assert.Equal(ExitCodes.BadConfiguration, exit);
         Assert.Contains("Imap:Port and Smtp:Port are both 1143", bad.Error, StringComparison.Ordinal);
     }
+
+    private static UserDirectory OpenUsers(string data) =>
+        UserDirectory.Open(new Storage.FileSystem.PhysicalFileSystem(), data, new Overlay.Seams.SeededRandomSource(5));
 }
