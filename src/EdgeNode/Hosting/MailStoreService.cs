@@ -1,6 +1,7 @@
 using EPostEdge.EdgeNode.Configuration;
 using EPostEdge.EdgeNode.Mail.Imap;
 using EPostEdge.EdgeNode.Mail.Imap.Fetch;
+using EPostEdge.EdgeNode.Mail.Imap.Session;
 using EPostEdge.EdgeNode.Mail.Mailbox;
 using EPostEdge.EdgeNode.Mail.Net;
 using EPostEdge.EdgeNode.Mail.Smtp;
@@ -80,14 +81,16 @@ internal sealed class MailStoreService(
             endpoints.Add(new MailEndpoint(address, smtp.ImplicitTlsPort, true, new SmtpServer(mail, smtp, SmtpPortKind.ImplicitTls, time, smtpLog), smtpLimit, "Smtp:ImplicitTlsPort"));
         }
 
+        // Both IMAP ports share one bounded cache of plaintext bodies.
+        var imapBodies = new BodyCache(BodyCache.DefaultCapacity);
         if (imap.Port != 0)
         {
-            endpoints.Add(new MailEndpoint(address, imap.Port, false, new ImapServer(mail, imap, renderer, false, time, imapLog), imapLimit, "Imap:Port"));
+            endpoints.Add(new MailEndpoint(address, imap.Port, false, new ImapServer(mail, imap, renderer, false, time, imapLog, imapBodies), imapLimit, "Imap:Port"));
         }
 
         if (imap.ImplicitTlsPort != 0)
         {
-            endpoints.Add(new MailEndpoint(address, imap.ImplicitTlsPort, true, new ImapServer(mail, imap, renderer, true, time, imapLog), imapLimit, "Imap:ImplicitTlsPort"));
+            endpoints.Add(new MailEndpoint(address, imap.ImplicitTlsPort, true, new ImapServer(mail, imap, renderer, true, time, imapLog, imapBodies), imapLimit, "Imap:ImplicitTlsPort"));
         }
 
         return endpoints;

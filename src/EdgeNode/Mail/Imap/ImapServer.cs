@@ -18,9 +18,18 @@ public sealed class ImapServer : IMailSessionHandler
     private readonly IMessageRenderer _renderer;
     private readonly TimeProvider _time;
     private readonly ILogger<ImapServer> _logger;
+    private readonly BodyCache _bodies;
+    private int _sessions;
 
     public ImapServer(IMailStore store, ImapOptions options, IMessageRenderer renderer, bool implicitTls, TimeProvider time, ILogger<ImapServer> logger)
+        : this(store, options, renderer, implicitTls, time, logger, new BodyCache(BodyCache.DefaultCapacity))
     {
+    }
+
+    /// <summary>A service whose sessions share <paramref name="bodies"/> (one cache for both IMAP ports).</summary>
+    internal ImapServer(IMailStore store, ImapOptions options, IMessageRenderer renderer, bool implicitTls, TimeProvider time, ILogger<ImapServer> logger, BodyCache bodies)
+    {
+        _bodies = bodies;
         _store = store;
         _options = options;
         _renderer = renderer;
@@ -33,7 +42,8 @@ public sealed class ImapServer : IMailSessionHandler
 
     public async Task RunSessionAsync(IMailConnection connection, CancellationToken cancellationToken)
     {
-        using var session = new ImapSession(connection, _store, _options, _renderer, _time, _logger);
+        using var session = new ImapSession(connection, _store, _options, _renderer, _time, _logger, _bodies);
+        Interlocked.Increment(ref _sessions);
         try
         {
             await session.RunAsync(cancellationToken);
@@ -41,6 +51,14 @@ public sealed class ImapServer : IMailSessionHandler
         catch (IOException e)
         {
             _logger.LogDebug(e, "IMAP connection from {Remote} lost", connection.RemoteEndPoint);
+        }
+        finally
+        {
+            // No session left: no plaintext body stays in memory for nobody.
+            if (Interlocked.Decrement(ref _sessions) == 0)
+            {
+                _bodies.Clear();
+            }
         }
     }
 

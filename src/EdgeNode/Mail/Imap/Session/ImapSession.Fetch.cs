@@ -115,7 +115,7 @@ internal sealed partial class ImapSession
             {
                 try
                 {
-                    message = await folder.ReadMessageAsync(m, cancellationToken);
+                    message = await _bodies.ReadAsync(folder, m, keep: true, cancellationToken);
                 }
                 catch (MailboxException)
                 {

@@ -45,7 +45,7 @@ internal sealed partial class ImapSession
             MimeMessage? parsed = null;
             if (needsMessage)
             {
-                parsed = await LoadAsync(selected.Folder, m, cancellationToken);
+                parsed = await LoadAsync(_bodies, selected.Folder, m, cancellationToken);
             }
 
             if (evaluator.Matches(request.Key, m, (uint)(i + 1), parsed))
@@ -117,12 +117,14 @@ internal sealed partial class ImapSession
     private static bool UsesModSeq(SearchKey key) =>
         key.Kind == SearchKeyKind.ModSeq || (key.Children is { } children && children.Any(UsesModSeq));
 
-    private static async Task<MimeMessage?> LoadAsync(IMailFolder folder, MessageSummary m, CancellationToken cancellationToken)
+    private static async Task<MimeMessage?> LoadAsync(BodyCache bodies, IMailFolder folder, MessageSummary m, CancellationToken cancellationToken)
     {
         ReadOnlyMemory<byte> bytes;
         try
         {
-            bytes = await folder.ReadMessageAsync(m, cancellationToken);
+            // keep: false: a text search reads every message once and must not push out the
+            // bodies clients are re-reading.
+            bytes = await bodies.ReadAsync(folder, m, keep: false, cancellationToken);
         }
         catch (MailboxException)
         {

@@ -25,6 +25,7 @@ internal sealed partial class ImapSession : IDisposable
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly ITimer _timer;
+    private readonly BodyCache _bodies;
     private ImapSessionState _state = ImapSessionState.NotAuthenticated;
     private IUserMailbox? _mailbox;
     private SelectedFolder? _selected;
@@ -34,8 +35,9 @@ internal sealed partial class ImapSession : IDisposable
     private int _errors;
     private volatile bool _timedOut;
 
-    public ImapSession(IMailConnection connection, IMailStore store, ImapOptions options, IMessageRenderer renderer, TimeProvider time, ILogger logger)
+    public ImapSession(IMailConnection connection, IMailStore store, ImapOptions options, IMessageRenderer renderer, TimeProvider time, ILogger logger, BodyCache bodies)
     {
+        _bodies = bodies;
         _connection = connection;
         _store = store;
         _options = options;
