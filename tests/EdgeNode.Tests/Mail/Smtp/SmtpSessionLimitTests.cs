@@ -156,6 +156,7 @@ public sealed class SmtpSessionLimitTests
         await client.ExchangeAsync("RCPT TO:<alice@home.example>\r\n", "250 2.1.5 Recipient OK\r\n");
         await client.ExchangeAsync("DATA\r\n", "354 End data with <CR><LF>.<CR><LF>\r\n");
         await client.ExchangeAsync("x\r\n.\r\n", $"250 2.0.0 OK id={FirstSessionId}.2\r\n");
+        Assert.EndsWith("\r\nx\r\n", Assert.Single(store.Deliveries).Text);
     }
 
     [Fact]
