@@ -75,6 +75,11 @@ public sealed class MailStore : IMailStore, IAsyncDisposable
     {
         if (!UserNames.TryNormalizeAddress(address, out var normalized))
         {
+            if (IsPostmaster(address))
+            {
+                return PostmasterUser() is null ? RecipientKind.UnknownLocalUser : RecipientKind.LocalUser;
+            }
+
             // Never relay what names one of our own domains, even when no user could own it.
             var at = address?.LastIndexOf('@') ?? -1;
             return at >= 0 && _localDomains.Contains(address![(at + 1)..].ToLowerInvariant()) ? RecipientKind.UnknownLocalUser : RecipientKind.Remote;
@@ -84,6 +89,11 @@ public sealed class MailStore : IMailStore, IAsyncDisposable
         if (Users.FindStored(normalized) is not null)
         {
             return RecipientKind.LocalUser;
+        }
+
+        if (IsPostmaster(normalized))
+        {
+            return PostmasterUser() is null ? RecipientKind.UnknownLocalUser : RecipientKind.LocalUser;
         }
 
         return _localDomains.Contains(normalized[(normalized.LastIndexOf('@') + 1)..]) ? RecipientKind.UnknownLocalUser : RecipientKind.Remote;
@@ -101,7 +111,7 @@ public sealed class MailStore : IMailStore, IAsyncDisposable
             switch (ClassifyRecipient(recipient))
             {
                 case RecipientKind.LocalUser:
-                    var name = Users.FindStored(UserNames.NormalizeAddress(recipient))!.Name;
+                    var name = LocalUserFor(recipient);
                     // One copy per user, however many of their addresses the envelope names.
                     local.TryAdd(name, await LoadAsync(name, cancellationToken));
                     break;
@@ -135,6 +145,49 @@ public sealed class MailStore : IMailStore, IAsyncDisposable
         }
 
         await Task.WhenAll(writes);
+    }
+
+    /// <summary>
+    /// RFC 5321 §4.5.1: "Postmaster" (no domain) and postmaster@ any local domain must be accepted
+    /// even when no user has that address. A user whose address it is gets it as usual; otherwise
+    /// it goes to the user named "postmaster" when there is one, else to the first user in ordinal
+    /// name order (on a home appliance, its owner). With no users at all there is no one to deliver
+    /// to, and it is refused like any unknown local user.
+    /// </summary>
+    private bool IsPostmaster(string? address)
+    {
+        if (address is null)
+        {
+            return false;
+        }
+
+        var at = address.LastIndexOf('@');
+        return at < 0
+            ? address.Equals("postmaster", StringComparison.OrdinalIgnoreCase)
+            : address[..at].Equals("postmaster", StringComparison.OrdinalIgnoreCase) && _localDomains.Contains(address[(at + 1)..].ToLowerInvariant());
+    }
+
+    /// <summary>The login name postmaster mail goes to (see <see cref="IsPostmaster"/>), or null when there are no users.</summary>
+    private string? PostmasterUser()
+    {
+        if (Users.FindStored("postmaster") is { } named && named.Name.Equals("postmaster", StringComparison.OrdinalIgnoreCase))
+        {
+            return named.Name;
+        }
+
+        var users = Users.ListUsers();
+        return users.Count == 0 ? null : users[0].Name;
+    }
+
+    /// <summary>The login name of the local user a recipient classified <see cref="RecipientKind.LocalUser"/> goes to.</summary>
+    private string LocalUserFor(string recipient)
+    {
+        if (UserNames.TryNormalizeAddress(recipient, out var normalized) && Users.FindStored(normalized) is { } user)
+        {
+            return user.Name;
+        }
+
+        return PostmasterUser() ?? throw new MailboxException(MailboxErrorKind.NotFound, $"no local user {recipient}");
     }
 
     /// <summary>Users, loaded mailboxes' message counts and the outbound queue length.</summary>

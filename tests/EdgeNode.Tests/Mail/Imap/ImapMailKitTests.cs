@@ -12,11 +12,11 @@ public sealed class ImapMailKitTests
     [Fact]
     public async Task MailKit_logs_in_lists_opens_fetches_searches_flags_appends_moves_and_logs_out()
     {
-        await using var server = await ImapTestClient.StartAsync(ImapSessionMessageTests.ThreeMessages(), greet: false);
+        await using var server = await ImapTestClient.StartAsync(await ImapSessionMessageTests.ThreeMessagesAsync(), greet: false);
         using var client = new ImapClient();
         await client.ConnectAsync(new PipeDuplexStream(server.Connection), "localhost", 143, SecureSocketOptions.None);
         Assert.True(client.Capabilities.HasFlag(ImapCapabilities.Move));
-        await client.AuthenticateAsync("alice", "secret");
+        await client.AuthenticateAsync("alice", "secret99");
         Assert.True(client.IsAuthenticated);
 
         var folders = await client.GetFoldersAsync(client.PersonalNamespaces[0]);
@@ -59,24 +59,22 @@ public sealed class ImapMailKitTests
     [Fact]
     public async Task MailKit_idle_hears_a_delivery()
     {
-        var store = ImapSessionMessageTests.ThreeMessages();
+        var store = await ImapSessionMessageTests.ThreeMessagesAsync();
         await using var server = await ImapTestClient.StartAsync(store, greet: false);
         using var client = new ImapClient();
         await client.ConnectAsync(new PipeDuplexStream(server.Connection), "localhost", 143, SecureSocketOptions.None);
-        await client.AuthenticateAsync("alice", "secret");
+        await client.AuthenticateAsync("alice", "secret99");
         await client.Inbox.OpenAsync(FolderAccess.ReadOnly);
 
         using var done = new CancellationTokenSource();
         client.Inbox.CountChanged += (_, _) => done.Cancel();
         var idle = client.IdleAsync(done.Token);
-        while (!idle.IsCompleted)
-        {
-            await store.DeliverAsync("Subject: ping\r\n\r\nx\r\n"u8.ToArray(), "x@y.example", ["alice@home.lan"]);
-            await Task.WhenAny(idle, Task.Delay(50));
-        }
 
-        await idle;
-        Assert.True(client.Inbox.Count >= 4);
+        // One delivery is enough whenever it lands: the session watches the folder before it says
+        // "+ idling" and writes what changed before then right after it (RFC 2177).
+        await store.Mail.DeliverAsync("Subject: ping\r\n\r\nx\r\n"u8.ToArray(), "x@y.example", ["alice@home.lan"]);
+        await idle.WaitAsync(TimeSpan.FromSeconds(20));
+        Assert.Equal(4, client.Inbox.Count);
         await client.DisconnectAsync(quit: true);
     }
 }

@@ -21,8 +21,8 @@ public sealed class ImapSessionBasicsTests
     {
         await using var c = await ImapTestClient.StartAsync(secure: false);
         Assert.Equal("* OK [CAPABILITY " + Caps + " LOGINDISABLED] EPostEdge IMAP ready\r\n", c.Greeting);
-        Assert.Equal("A1 NO [PRIVACYREQUIRED] LOGIN is disabled until STARTTLS\r\n", await c.SendAsync("A1 LOGIN alice secret"));
-        Assert.Equal("A2 NO [PRIVACYREQUIRED] Authentication is disabled until STARTTLS\r\n", await c.SendAsync("A2 AUTHENTICATE PLAIN AGFsaWNlAHNlY3JldA=="));
+        Assert.Equal("A1 NO [PRIVACYREQUIRED] LOGIN is disabled until STARTTLS\r\n", await c.SendAsync("A1 LOGIN alice secret99"));
+        Assert.Equal("A2 NO [PRIVACYREQUIRED] Authentication is disabled until STARTTLS\r\n", await c.SendAsync("A2 AUTHENTICATE PLAIN AGFsaWNlAHNlY3JldDk5"));
         Assert.Equal("A3 NO TLS not available\r\n", await c.SendAsync("A3 STARTTLS"));
     }
 
@@ -31,7 +31,7 @@ public sealed class ImapSessionBasicsTests
     {
         await using var c = await ImapTestClient.StartAsync(secure: false, options: new ImapOptions { AllowPlaintextAuth = true });
         Assert.Equal("* OK [CAPABILITY " + Caps + " SASL-IR AUTH=PLAIN] EPostEdge IMAP ready\r\n", c.Greeting);
-        Assert.Equal("A1 OK [CAPABILITY " + Caps + "] Logged in\r\n", await c.SendAsync("A1 LOGIN alice secret"));
+        Assert.Equal("A1 OK [CAPABILITY " + Caps + "] Logged in\r\n", await c.SendAsync("A1 LOGIN alice secret99"));
     }
 
     [Fact]
@@ -39,25 +39,25 @@ public sealed class ImapSessionBasicsTests
     {
         await using var c = await ImapTestClient.StartAsync();
         Assert.Equal("A1 NO [AUTHENTICATIONFAILED] Authentication failed\r\n", await c.SendAsync("A1 LOGIN alice wrong"));
-        await c.WriteAsync("A2 LOGIN \"alice\" {6}\r\n");
+        await c.WriteAsync("A2 LOGIN \"alice\" {8}\r\n");
         Assert.Equal("+ Ready for literal data\r\n", await c.ReadLineAsync());
-        await c.WriteAsync("secret\r\n");
+        await c.WriteAsync("secret99\r\n");
         Assert.Equal("A2 OK [CAPABILITY " + Caps + "] Logged in\r\n", await c.ReadUntilTaggedAsync("A2"));
-        Assert.Equal("A3 BAD LOGIN not allowed now\r\n", await c.SendAsync("A3 LOGIN alice secret"));
+        Assert.Equal("A3 BAD LOGIN not allowed now\r\n", await c.SendAsync("A3 LOGIN alice secret99"));
     }
 
     [Fact]
     public async Task Login_with_a_LITERAL_plus_needs_no_continuation()
     {
         await using var c = await ImapTestClient.StartAsync();
-        Assert.Equal("A1 OK [CAPABILITY " + Caps + "] Logged in\r\n", await c.SendAsync("A1 LOGIN {5+}\r\nalice {6+}\r\nsecret"));
+        Assert.Equal("A1 OK [CAPABILITY " + Caps + "] Logged in\r\n", await c.SendAsync("A1 LOGIN {5+}\r\nalice {8+}\r\nsecret99"));
     }
 
     [Fact]
     public async Task Authenticate_plain_with_initial_response_and_with_continuation()
     {
         await using var c = await ImapTestClient.StartAsync();
-        Assert.Equal("A1 OK [CAPABILITY " + Caps + "] Logged in\r\n", await c.SendAsync("A1 AUTHENTICATE PLAIN AGFsaWNlAHNlY3JldA=="));
+        Assert.Equal("A1 OK [CAPABILITY " + Caps + "] Logged in\r\n", await c.SendAsync("A1 AUTHENTICATE PLAIN AGFsaWNlAHNlY3JldDk5"));
 
         await using var d = await ImapTestClient.StartAsync();
         await d.WriteAsync("B1 AUTHENTICATE PLAIN\r\n");
@@ -141,14 +141,15 @@ public sealed class ImapSessionBasicsTests
         Assert.Equal("* CAPABILITY " + Caps + " SASL-IR AUTH=PLAIN\r\nA3 OK CAPABILITY completed\r\n", await c.SendAsync("A3 CAPABILITY"));
         Assert.Equal(1, connection.Upgrades);
         Assert.Equal("A4 NO TLS not available\r\n", await c.SendAsync("A4 STARTTLS"));
-        Assert.Equal("A5 OK [CAPABILITY " + Caps + "] Logged in\r\n", await c.SendAsync("A5 LOGIN alice secret"));
+        Assert.Equal("A5 OK [CAPABILITY " + Caps + "] Logged in\r\n", await c.SendAsync("A5 LOGIN alice secret99"));
     }
 
     [Fact]
     public async Task Refuse_says_BYE_with_the_reason()
     {
+        await using var store = await ImapTestStore.OpenAsync();
         await using var connection = new PipeConnection();
-        var server = new EPostEdge.EdgeNode.Mail.Imap.ImapServer(new InMemoryMailStore(), new ImapOptions(), new TestRenderer(), implicitTls: true, TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger<EPostEdge.EdgeNode.Mail.Imap.ImapServer>.Instance);
+        var server = new EPostEdge.EdgeNode.Mail.Imap.ImapServer(store.Mail, new ImapOptions(), new EPostEdge.EdgeNode.Mail.Imap.Fetch.MessageRenderer(), implicitTls: true, TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger<EPostEdge.EdgeNode.Mail.Imap.ImapServer>.Instance);
         Assert.Equal("imaps", server.Name);
         await server.RefuseAsync(connection, "Too many connections", CancellationToken.None);
         var result = await connection.ClientInput.ReadAsync();

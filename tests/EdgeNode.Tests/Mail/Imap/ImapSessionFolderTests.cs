@@ -11,17 +11,18 @@ public sealed class ImapSessionFolderTests
     [Fact]
     public async Task List_all_shows_children_and_special_use_attributes()
     {
-        var store = new InMemoryMailStore();
+        var store = await ImapTestStore.OpenAsync();
         await store.Alice.CreateFolderAsync("Archive/2025");
         await using var c = await ImapTestClient.LoggedInAsync(store);
         Assert.Equal(
+            // RFC 9051 §6.3.9 leaves the order open; the store gives INBOX, then names in ordinal order.
             "* LIST (\\HasNoChildren) \"/\" \"INBOX\"\r\n" +
-            "* LIST (\\HasNoChildren \\Sent) \"/\" \"Sent\"\r\n" +
-            "* LIST (\\HasNoChildren \\Drafts) \"/\" \"Drafts\"\r\n" +
-            "* LIST (\\HasNoChildren \\Trash) \"/\" \"Trash\"\r\n" +
-            "* LIST (\\HasNoChildren \\Junk) \"/\" \"Junk\"\r\n" +
             "* LIST (\\HasChildren \\Archive) \"/\" \"Archive\"\r\n" +
             "* LIST (\\HasNoChildren) \"/\" \"Archive/2025\"\r\n" +
+            "* LIST (\\HasNoChildren \\Drafts) \"/\" \"Drafts\"\r\n" +
+            "* LIST (\\HasNoChildren \\Junk) \"/\" \"Junk\"\r\n" +
+            "* LIST (\\HasNoChildren \\Sent) \"/\" \"Sent\"\r\n" +
+            "* LIST (\\HasNoChildren \\Trash) \"/\" \"Trash\"\r\n" +
             "A1 OK LIST completed\r\n",
             await c.SendAsync("A1 LIST \"\" \"*\""));
         Assert.Equal(
@@ -37,8 +38,8 @@ public sealed class ImapSessionFolderTests
     [Fact]
     public async Task List_extended_selection_and_return_options_and_lsub()
     {
-        var store = new InMemoryMailStore();
-        store.Alice.Inbox.Add(Message1);
+        var store = await ImapTestStore.OpenAsync();
+        await store.AddAsync(Message1);
         await store.Alice.CreateFolderAsync("Projects");
         await using var c = await ImapTestClient.LoggedInAsync(store);
         Assert.Equal(
@@ -47,8 +48,8 @@ public sealed class ImapSessionFolderTests
             "A1 OK LIST completed\r\n",
             await c.SendAsync("A1 LIST (SUBSCRIBED) \"\" (INBOX Projects) RETURN (CHILDREN STATUS (MESSAGES UNSEEN))"));
         Assert.Equal(
-            "* LIST (\\HasNoChildren \\Sent) \"/\" \"Sent\"\r\n" +
             "* LIST (\\HasNoChildren \\Drafts) \"/\" \"Drafts\"\r\n" +
+            "* LIST (\\HasNoChildren \\Sent) \"/\" \"Sent\"\r\n" +
             "A2 OK LIST completed\r\n",
             await c.SendAsync("A2 LIST (SPECIAL-USE) \"\" \"*\" RETURN (SPECIAL-USE)").ContinueWith(t => string.Concat(t.Result.Split("\r\n", StringSplitOptions.None).Where(l => !l.Contains("Trash") && !l.Contains("Junk") && !l.Contains("Archive")).Select(l => l.Length > 0 ? l + "\r\n" : ""))));
         Assert.Equal("A3 OK SUBSCRIBE completed\r\n", await c.SendAsync("A3 SUBSCRIBE Projects"));
@@ -63,13 +64,13 @@ public sealed class ImapSessionFolderTests
     [Fact]
     public async Task Status_reports_the_requested_items_in_order()
     {
-        var store = new InMemoryMailStore();
-        store.Alice.Inbox.Add(Message1, MessageFlags.Seen);
-        store.Alice.Inbox.Add(Message2, MessageFlags.Deleted);
+        var store = await ImapTestStore.OpenAsync();
+        await store.AddAsync(Message1, MessageFlags.Seen);
+        await store.AddAsync(Message2, MessageFlags.Deleted);
         await using var c = await ImapTestClient.LoggedInAsync(store);
         var size = Message1.Length + Message2.Length;
         Assert.Equal(
-            $"* STATUS \"INBOX\" (MESSAGES 2 UIDNEXT 3 UIDVALIDITY 1000 UNSEEN 1 DELETED 1 SIZE {size} HIGHESTMODSEQ 3 RECENT 0)\r\nA1 OK STATUS completed\r\n",
+            $"* STATUS \"INBOX\" (MESSAGES 2 UIDNEXT 3 UIDVALIDITY 1796169600 UNSEEN 1 DELETED 1 SIZE {size} HIGHESTMODSEQ 3 RECENT 0)\r\nA1 OK STATUS completed\r\n",
             await c.SendAsync("A1 STATUS INBOX (MESSAGES UIDNEXT UIDVALIDITY UNSEEN DELETED SIZE HIGHESTMODSEQ RECENT)"));
         Assert.Equal("A2 NO [NONEXISTENT] No such mailbox\r\n", await c.SendAsync("A2 STATUS Nope (MESSAGES)"));
         Assert.Equal("A3 BAD Unknown STATUS item\r\n", await c.SendAsync("A3 STATUS INBOX (BOGUS)"));
@@ -80,16 +81,16 @@ public sealed class ImapSessionFolderTests
     {
         await using var c = await ImapTestClient.LoggedInAsync();
         Assert.Equal("A1 OK CREATE completed\r\n", await c.SendAsync("A1 CREATE Work/"));
-        Assert.Equal("A2 NO [ALREADYEXISTS] Mailbox exists\r\n", await c.SendAsync("A2 CREATE Work"));
+        Assert.Equal("A2 NO [ALREADYEXISTS] folder Work exists already\r\n", await c.SendAsync("A2 CREATE Work"));
         Assert.Equal("A3 OK CREATE completed\r\n", await c.SendAsync("A3 CREATE Work/Plans"));
         Assert.Equal("A4 OK RENAME completed\r\n", await c.SendAsync("A4 RENAME Work Job"));
         Assert.Equal(
             "* LIST (\\HasChildren) \"/\" \"Job\"\r\n* LIST (\\HasNoChildren) \"/\" \"Job/Plans\"\r\nA5 OK LIST completed\r\n",
             await c.SendAsync("A5 LIST \"\" Job*"));
-        Assert.Equal("A6 NO [NONEXISTENT] No such mailbox\r\n", await c.SendAsync("A6 RENAME Work Other"));
+        Assert.Equal("A6 NO [NONEXISTENT] no folder Work\r\n", await c.SendAsync("A6 RENAME Work Other"));
         Assert.Equal("A7 OK DELETE completed\r\n", await c.SendAsync("A7 DELETE Job/Plans"));
         Assert.Equal("A8 NO [CANNOT] INBOX cannot be deleted\r\n", await c.SendAsync("A8 DELETE INBOX"));
-        Assert.Equal("A9 NO [NONEXISTENT] No such mailbox\r\n", await c.SendAsync("A9 DELETE Job/Plans"));
+        Assert.Equal("A9 NO [NONEXISTENT] no folder Job/Plans\r\n", await c.SendAsync("A9 DELETE Job/Plans"));
     }
 
     [Fact]
@@ -106,9 +107,9 @@ public sealed class ImapSessionFolderTests
     [Fact]
     public async Task Select_examine_close_and_unselect()
     {
-        var store = new InMemoryMailStore();
-        store.Alice.Inbox.Add(Message1, MessageFlags.Seen | MessageFlags.Deleted);
-        store.Alice.Inbox.Add(Message2);
+        var store = await ImapTestStore.OpenAsync();
+        await store.AddAsync(Message1, MessageFlags.Seen | MessageFlags.Deleted);
+        await store.AddAsync(Message2);
         await using var c = await ImapTestClient.LoggedInAsync(store);
         Assert.Equal(
             "* FLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft)\r\n" +
@@ -116,7 +117,7 @@ public sealed class ImapSessionFolderTests
             "* 2 EXISTS\r\n" +
             "* 0 RECENT\r\n" +
             "* OK [UNSEEN 2] First unseen\r\n" +
-            "* OK [UIDVALIDITY 1000] UIDs valid\r\n" +
+            "* OK [UIDVALIDITY 1796169600] UIDs valid\r\n" +
             "* OK [UIDNEXT 3] Predicted next UID\r\n" +
             "A1 OK [READ-WRITE] SELECT completed\r\n",
             await c.SendAsync("A1 SELECT INBOX"));
@@ -127,36 +128,36 @@ public sealed class ImapSessionFolderTests
             "* 2 EXISTS\r\n" +
             "* 0 RECENT\r\n" +
             "* OK [UNSEEN 2] First unseen\r\n" +
-            "* OK [UIDVALIDITY 1000] UIDs valid\r\n" +
+            "* OK [UIDVALIDITY 1796169600] UIDs valid\r\n" +
             "* OK [UIDNEXT 3] Predicted next UID\r\n" +
             "* OK [HIGHESTMODSEQ 3] Highest\r\n" +
             "A2 OK [READ-ONLY] EXAMINE completed\r\n",
             await c.SendAsync("A2 EXAMINE inbox (CONDSTORE)"));
         Assert.Equal("A3 OK CLOSE completed\r\n", await c.SendAsync("A3 CLOSE"));
-        Assert.Equal(2, store.Alice.Inbox.Snapshot().Messages.Count); // EXAMINE: CLOSE expunges nothing
+        Assert.Equal(2, store.Inbox.Snapshot().Messages.Count); // EXAMINE: CLOSE expunges nothing
         Assert.Equal("A4 BAD CLOSE not allowed now\r\n", await c.SendAsync("A4 CLOSE"));
 
         await c.SendAsync("A5 SELECT INBOX");
         Assert.Equal("A6 OK UNSELECT completed\r\n", await c.SendAsync("A6 UNSELECT"));
-        Assert.Equal(2, store.Alice.Inbox.Snapshot().Messages.Count);
+        Assert.Equal(2, store.Inbox.Snapshot().Messages.Count);
         await c.SendAsync("A7 SELECT INBOX");
         Assert.Equal("A8 OK CLOSE completed\r\n", await c.SendAsync("A8 CLOSE"));
-        Assert.Equal([2u], store.Alice.Inbox.Snapshot().Messages.Select(m => m.Uid));
+        Assert.Equal([2u], store.Inbox.Snapshot().Messages.Select(m => m.Uid));
         Assert.Equal("A9 NO [NONEXISTENT] No such mailbox\r\n", await c.SendAsync("A9 SELECT Nope"));
     }
 
     [Fact]
     public async Task Select_for_imap4rev2_omits_recent_and_unseen()
     {
-        var store = new InMemoryMailStore();
-        store.Alice.Inbox.Add(Message1);
+        var store = await ImapTestStore.OpenAsync();
+        await store.AddAsync(Message1);
         await using var c = await ImapTestClient.LoggedInAsync(store);
         await c.SendAsync("A1 ENABLE IMAP4rev2");
         Assert.Equal(
             "* FLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft)\r\n" +
             "* OK [PERMANENTFLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft \\*)] Flags permitted\r\n" +
             "* 1 EXISTS\r\n" +
-            "* OK [UIDVALIDITY 1000] UIDs valid\r\n" +
+            "* OK [UIDVALIDITY 1796169600] UIDs valid\r\n" +
             "* OK [UIDNEXT 2] Predicted next UID\r\n" +
             "A2 OK [READ-WRITE] SELECT completed\r\n",
             await c.SendAsync("A2 SELECT INBOX"));
@@ -169,8 +170,8 @@ public sealed class ImapSessionFolderTests
         await c.WriteAsync($"A1 APPEND Drafts (\\Draft $Work) \" 5-Dec-2026 13:14:15 +0100\" {{{Message1.Length}}}\r\n");
         Assert.Equal("+ Ready for literal data\r\n", await c.ReadLineAsync());
         await c.WriteAsync(Message1 + "\r\n");
-        Assert.Equal("A1 OK [APPENDUID 1002 1] APPEND completed\r\n", await c.ReadUntilTaggedAsync("A1"));
-        var m = Assert.Single(c.Store.Alice.Folder("Drafts").Snapshot().Messages);
+        Assert.Equal("A1 OK [APPENDUID 1796169602 1] APPEND completed\r\n", await c.ReadUntilTaggedAsync("A1"));
+        var m = Assert.Single(c.Store.Folder("Drafts").Snapshot().Messages);
         Assert.Equal(MessageFlags.Draft, m.Flags);
         Assert.Equal(["$Work"], m.Keywords);
         Assert.Equal(new DateTimeOffset(2026, 12, 5, 13, 14, 15, TimeSpan.FromHours(1)), m.InternalDate);
@@ -182,7 +183,7 @@ public sealed class ImapSessionFolderTests
     {
         await using var c = await ImapTestClient.LoggedInAsync(select: "INBOX");
         Assert.Equal(
-            "* 1 EXISTS\r\nA1 OK [APPENDUID 1000 1] APPEND completed\r\n",
+            "* 1 EXISTS\r\nA1 OK [APPENDUID 1796169600 1] APPEND completed\r\n",
             await c.SendAsync($"A1 APPEND INBOX {{{Message2.Length}+}}\r\n{Message2}"));
         Assert.Equal("A2 NO [TRYCREATE] No such mailbox\r\n", await c.SendAsync("A2 APPEND Nope {1+}\r\nx"));
     }
@@ -191,7 +192,7 @@ public sealed class ImapSessionFolderTests
     public async Task Append_of_a_too_big_literal_is_refused_before_it_is_sent()
     {
         await using var c = await ImapTestClient.StartAsync(options: new EPostEdge.EdgeNode.Configuration.ImapOptions { MaxMessageBytes = 100 });
-        await c.SendAsync("L1 LOGIN alice secret");
+        await c.SendAsync("L1 LOGIN alice secret99");
         Assert.Equal("A1 NO [TOOBIG] Literal too big\r\n", await c.SendAsync("A1 APPEND INBOX {101}"));
         Assert.Equal("A2 NO [TOOBIG] Literal too big\r\n", await c.SendAsync("A2 APPEND INBOX {101+}\r\n" + new string('x', 101)));
         Assert.Equal("A3 OK NOOP completed\r\n", await c.SendAsync("A3 NOOP"));
@@ -205,10 +206,10 @@ public sealed class ImapSessionFolderTests
         await c.WriteAsync($"A1 APPEND INBOX {{{big.Length}}}\r\n");
         Assert.Equal("+ Ready for literal data\r\n", await c.ReadLineAsync());
         await c.WriteAsync(big + "\r\nA2 NOOP\r\n");
-        Assert.Equal("A1 OK [APPENDUID 1000 1] APPEND completed\r\nA2 OK NOOP completed\r\n", await c.ReadUntilTaggedAsync("A1") + await c.ReadUntilTaggedAsync("A2"));
+        Assert.Equal("A1 OK [APPENDUID 1796169600 1] APPEND completed\r\nA2 OK NOOP completed\r\n", await c.ReadUntilTaggedAsync("A1") + await c.ReadUntilTaggedAsync("A2"));
         Assert.Equal(
-            "A3 OK [APPENDUID 1000 2] APPEND completed\r\nA4 OK NOOP completed\r\n",
+            "A3 OK [APPENDUID 1796169600 2] APPEND completed\r\nA4 OK NOOP completed\r\n",
             await c.SendAsync($"A3 APPEND INBOX {{{big.Length}+}}\r\n{big}\r\nA4 NOOP") + await c.ReadUntilTaggedAsync("A4"));
-        Assert.All(c.Store.Alice.Inbox.Snapshot().Messages, m => Assert.Equal(big.Length, m.Size));
+        Assert.All(c.Store.Inbox.Snapshot().Messages, m => Assert.Equal(big.Length, m.Size));
     }
 }

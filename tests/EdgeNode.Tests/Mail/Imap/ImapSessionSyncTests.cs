@@ -9,7 +9,7 @@ public sealed class ImapSessionSyncTests
     [Fact]
     public async Task Changes_from_another_session_arrive_at_the_next_command_and_expunges_wait_for_an_allowed_one()
     {
-        var store = ImapSessionMessageTests.ThreeMessages();
+        var store = await ImapSessionMessageTests.ThreeMessagesAsync();
         await using var a = await ImapTestClient.LoggedInAsync(store, "INBOX");
         await using var b = await ImapTestClient.LoggedInAsync(store, "INBOX");
 
@@ -34,14 +34,14 @@ public sealed class ImapSessionSyncTests
     [Fact]
     public async Task Idle_pushes_exists_expunge_and_flag_changes_until_done()
     {
-        var store = ImapSessionMessageTests.ThreeMessages();
+        var store = await ImapSessionMessageTests.ThreeMessagesAsync();
         await using var a = await ImapTestClient.LoggedInAsync(store, "INBOX");
         await using var b = await ImapTestClient.LoggedInAsync(store, "INBOX");
 
         await a.WriteAsync("A1 IDLE\r\n");
         Assert.Equal("+ idling\r\n", await a.ReadLineAsync());
 
-        await store.DeliverAsync(Encoding.ASCII.GetBytes("Subject: new\r\n\r\nx\r\n"), "x@y.example", ["alice@home.lan"]);
+        await store.Mail.DeliverAsync(Encoding.ASCII.GetBytes("Subject: new\r\n\r\nx\r\n"), "x@y.example", ["alice@home.lan"]);
         Assert.Equal("* 4 EXISTS\r\n", await a.ReadLineAsync());
 
         await b.SendAsync("B1 STORE 2 +FLAGS (\\Seen)");
@@ -70,7 +70,7 @@ public sealed class ImapSessionSyncTests
     [Fact]
     public async Task Condstore_modseq_fetch_changedsince_and_unchangedsince()
     {
-        var store = ImapSessionMessageTests.ThreeMessages(); // modseqs 2, 3, 4
+        var store = await ImapSessionMessageTests.ThreeMessagesAsync(); // modseqs 2, 3, 4
         await using var a = await ImapTestClient.LoggedInAsync(store);
         Assert.Equal("* ENABLED CONDSTORE\r\nA1 OK ENABLE completed\r\n", await a.SendAsync("A1 ENABLE CONDSTORE"));
         Assert.Contains("* OK [HIGHESTMODSEQ 4] Highest\r\n", await a.SendAsync("A2 SELECT INBOX"));
@@ -94,7 +94,7 @@ public sealed class ImapSessionSyncTests
         await a.WriteAsync("A1 IDLE\r\n");
         Assert.Equal("+ idling\r\n", await a.ReadLineAsync());
         a.Time.Advance(TimeSpan.FromMinutes(29));
-        a.Store.Alice.Inbox.Add("Subject: still here\r\n\r\n");
+        await a.Store.AddAsync("Subject: still here\r\n\r\n");
         Assert.Equal("* 1 EXISTS\r\n", await a.ReadLineAsync());
         a.Time.Advance(TimeSpan.FromMinutes(2));
         Assert.Equal("* BYE Autologout; idle for too long\r\n", await a.ReadLineAsync());

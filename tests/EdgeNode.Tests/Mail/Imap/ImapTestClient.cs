@@ -4,6 +4,7 @@ using EPostEdge.EdgeNode.Mail.Net;
 using System.Text;
 using EPostEdge.EdgeNode.Configuration;
 using EPostEdge.EdgeNode.Mail.Imap;
+using EPostEdge.EdgeNode.Mail.Imap.Fetch;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 
@@ -11,7 +12,9 @@ namespace EPostEdge.EdgeNode.Tests.Mail.Imap;
 
 /// <summary>
 /// Drives a real <see cref="ImapServer"/> session over a <see cref="PipeConnection"/> (MailKit's
-/// scripted style): send a command, read the server's bytes up to the tagged response.
+/// scripted style): send a command, read the server's bytes up to the tagged response. The server
+/// runs on the real <see cref="MailStore"/> (an <see cref="ImapTestStore"/>) and the real
+/// <see cref="MessageRenderer"/>.
 /// </summary>
 internal sealed class ImapTestClient : IAsyncDisposable
 {
@@ -24,18 +27,18 @@ internal sealed class ImapTestClient : IAsyncDisposable
     private readonly PipeReader _clientInput;
     private readonly PipeWriter _clientOutput;
 
-    private ImapTestClient(InMemoryMailStore store, IMailConnection server, PipeReader clientInput, PipeWriter clientOutput, bool implicitTls, ImapOptions options, FakeTimeProvider time)
+    private ImapTestClient(ImapTestStore store, IMailConnection server, PipeReader clientInput, PipeWriter clientOutput, bool implicitTls, ImapOptions options, FakeTimeProvider time)
     {
-        Store = store;
+        Store = store.Hold();
         Time = time;
         _server = server;
         _clientInput = clientInput;
         _clientOutput = clientOutput;
-        var imap = new ImapServer(store, options, new TestRenderer(), implicitTls, time, NullLogger<ImapServer>.Instance);
+        var imap = new ImapServer(store.Mail, options, new MessageRenderer(), implicitTls, time, NullLogger<ImapServer>.Instance);
         Session = Task.Run(() => imap.RunSessionAsync(server, _stop.Token));
     }
 
-    public InMemoryMailStore Store { get; }
+    public ImapTestStore Store { get; }
 
     public FakeTimeProvider Time { get; }
 
@@ -46,10 +49,11 @@ internal sealed class ImapTestClient : IAsyncDisposable
     public string Greeting { get; private set; } = string.Empty;
 
     /// <param name="greet">False leaves the greeting unread (a real client such as MailKit reads it).</param>
-    public static async Task<ImapTestClient> StartAsync(InMemoryMailStore? store = null, bool secure = true, ImapOptions? options = null, FakeTimeProvider? time = null, bool greet = true)
+    public static async Task<ImapTestClient> StartAsync(ImapTestStore? store = null, bool secure = true, ImapOptions? options = null, bool greet = true)
     {
+        store ??= await ImapTestStore.OpenAsync();
         var connection = new PipeConnection(secure);
-        var client = new ImapTestClient(store ?? new InMemoryMailStore(), connection, connection.ClientInput, connection.ClientOutput, secure, options ?? new ImapOptions(), time ?? new FakeTimeProvider(new DateTimeOffset(2026, 12, 2, 0, 0, 0, TimeSpan.Zero)));
+        var client = new ImapTestClient(store, connection, connection.ClientInput, connection.ClientOutput, secure, options ?? new ImapOptions(), store.Time);
         if (greet)
         {
             client.Greeting = await client.ReadLineAsync();
@@ -61,16 +65,17 @@ internal sealed class ImapTestClient : IAsyncDisposable
     /// <summary>Starts a session on a connection that can start TLS.</summary>
     public static async Task<ImapTestClient> StartTlsCapableAsync(StartTlsTestConnection connection)
     {
-        var client = new ImapTestClient(new InMemoryMailStore(), connection, connection.ClientInput, connection.ClientOutput, false, new ImapOptions(), new FakeTimeProvider());
+        var store = await ImapTestStore.OpenAsync();
+        var client = new ImapTestClient(store, connection, connection.ClientInput, connection.ClientOutput, false, new ImapOptions(), store.Time);
         client.Greeting = await client.ReadLineAsync();
         return client;
     }
 
     /// <summary>Starts a session already logged in as alice (and optionally with a folder selected).</summary>
-    public static async Task<ImapTestClient> LoggedInAsync(InMemoryMailStore? store = null, string? select = null)
+    public static async Task<ImapTestClient> LoggedInAsync(ImapTestStore? store = null, string? select = null)
     {
         var client = await StartAsync(store);
-        await client.SendAsync("L1 LOGIN alice secret");
+        await client.SendAsync("L1 LOGIN alice secret99");
         if (select is not null)
         {
             await client.SendAsync("S1 SELECT " + select);
@@ -163,6 +168,7 @@ internal sealed class ImapTestClient : IAsyncDisposable
 
         await _server.DisposeAsync();
         _stop.Dispose();
+        await Store.DisposeAsync();
     }
 
     private static int LiteralLength(string line)

@@ -16,7 +16,7 @@ public sealed class SmtpMailKitInteropTests
     [InlineData(SmtpPortKind.Receiving)]
     public async Task MailKit_logs_in_and_sends_a_message(SmtpPortKind kind)
     {
-        var store = SmtpTestClient.DefaultStore();
+        await using var store = await SmtpTestClient.DefaultStore();
         var connection = new PipeConnection(isSecure: true);
         var server = new SmtpServer(store, SmtpTestClient.DefaultOptions(), kind, new FakeTimeProvider(), NullLogger<SmtpServer>.Instance);
         var session = server.RunSessionAsync(connection, CancellationToken.None);
@@ -34,7 +34,7 @@ public sealed class SmtpMailKitInteropTests
             await client.ConnectAsync(stream, "mx.home.example", 0, SecureSocketOptions.None);
             Assert.True(client.Capabilities.HasFlag(SmtpCapabilities.Pipelining));
             Assert.Contains("PLAIN", client.AuthenticationMechanisms);
-            await client.AuthenticateAsync("alice@home.example", "secret");
+            await client.AuthenticateAsync("alice@home.example", "secret99");
             await client.SendAsync(message);
             await client.DisconnectAsync(quit: true);
         }

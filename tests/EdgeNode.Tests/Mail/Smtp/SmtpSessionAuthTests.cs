@@ -33,7 +33,7 @@ public sealed class SmtpSessionAuthTests
     public async Task Auth_plain_with_an_initial_response_logs_in_and_allows_relay()
     {
         await using var client = await SecureAsync();
-        await client.ExchangeAsync($"AUTH PLAIN {B64("\0alice@home.example\0secret")}\r\n", Ok);
+        await client.ExchangeAsync($"AUTH PLAIN {B64("\0alice@home.example\0secret99")}\r\n", Ok);
         await client.ExchangeAsync("MAIL FROM:<alice@home.example>\r\n", "250 2.1.0 Sender OK\r\n");
         await client.ExchangeAsync("RCPT TO:<friend@elsewhere.example>\r\n", "250 2.1.5 Recipient OK\r\n");
         await client.ExchangeAsync("DATA\r\n", "354 End data with <CR><LF>.<CR><LF>\r\n");
@@ -41,7 +41,7 @@ public sealed class SmtpSessionAuthTests
         var delivery = Assert.Single(client.Store.Deliveries);
         Assert.Equal(["friend@elsewhere.example"], delivery.Recipients);
         Assert.Contains("with ESMTPSA id", delivery.Text, StringComparison.Ordinal);
-        Assert.Equal(("alice@home.example", "secret"), Assert.Single(client.Store.Logins));
+        Assert.Equal(("alice@home.example", "secret99"), Assert.Single(client.Store.Logins));
     }
 
     [Fact]
@@ -51,15 +51,15 @@ public sealed class SmtpSessionAuthTests
         await client.ExchangeAsync("AUTH PLAIN\r\n", "334 \r\n");
         await client.ExchangeAsync($"{B64("\0alice@home.example\0wrong")}\r\n", Invalid);
         await client.ExchangeAsync("AUTH PLAIN\r\n", "334 \r\n");
-        await client.ExchangeAsync($"{B64("alice@home.example\0alice@home.example\0secret")}\r\n", Ok);
-        await client.ExchangeAsync($"AUTH PLAIN {B64("\0bob@home.example\0hunter2")}\r\n", "503 5.5.1 Already authenticated\r\n");
+        await client.ExchangeAsync($"{B64("alice@home.example\0alice@home.example\0secret99")}\r\n", Ok);
+        await client.ExchangeAsync($"AUTH PLAIN {B64("\0bob@home.example\0hunter22")}\r\n", "503 5.5.1 Already authenticated\r\n");
     }
 
     [Fact]
     public async Task Auth_plain_for_another_identity_is_refused()
     {
         await using var client = await SecureAsync();
-        await client.ExchangeAsync($"AUTH PLAIN {B64("bob@home.example\0alice@home.example\0secret")}\r\n", Invalid);
+        await client.ExchangeAsync($"AUTH PLAIN {B64("bob@home.example\0alice@home.example\0secret99")}\r\n", Invalid);
         Assert.Empty(client.Store.Logins);
     }
 
@@ -69,8 +69,8 @@ public sealed class SmtpSessionAuthTests
         await using var client = await SecureAsync();
         await client.ExchangeAsync("AUTH LOGIN\r\n", "334 VXNlcm5hbWU6\r\n");
         await client.ExchangeAsync($"{B64("bob@home.example")}\r\n", "334 UGFzc3dvcmQ6\r\n");
-        await client.ExchangeAsync($"{B64("hunter2")}\r\n", Ok);
-        Assert.Equal(("bob@home.example", "hunter2"), Assert.Single(client.Store.Logins));
+        await client.ExchangeAsync($"{B64("hunter22")}\r\n", Ok);
+        Assert.Equal(("bob@home.example", "hunter22"), Assert.Single(client.Store.Logins));
     }
 
     [Fact]
@@ -98,10 +98,10 @@ public sealed class SmtpSessionAuthTests
     public async Task Auth_is_refused_before_ehlo_and_during_a_transaction()
     {
         await using var client = await StartAsync(secure: true);
-        await client.ExchangeAsync($"AUTH PLAIN {B64("\0alice@home.example\0secret")}\r\n", "503 5.5.1 Send EHLO first\r\n");
+        await client.ExchangeAsync($"AUTH PLAIN {B64("\0alice@home.example\0secret99")}\r\n", "503 5.5.1 Send EHLO first\r\n");
         await client.ExchangeAsync("EHLO client.example\r\n", EhloSecure);
         await client.ExchangeAsync("MAIL FROM:<x@far.example>\r\n", "250 2.1.0 Sender OK\r\n");
-        await client.ExchangeAsync($"AUTH PLAIN {B64("\0alice@home.example\0secret")}\r\n", "503 5.5.1 AUTH not permitted during a mail transaction\r\n");
+        await client.ExchangeAsync($"AUTH PLAIN {B64("\0alice@home.example\0secret99")}\r\n", "503 5.5.1 AUTH not permitted during a mail transaction\r\n");
     }
 
     [Fact]
@@ -120,7 +120,7 @@ public sealed class SmtpSessionAuthTests
         await using var client = await SecureAsync(SmtpPortKind.ImplicitTls);
         Assert.Equal("submissions", client.Server.Name);
         await client.ExchangeAsync("MAIL FROM:<alice@home.example>\r\n", "530 5.7.0 Authentication required\r\n");
-        await client.ExchangeAsync($"AUTH PLAIN {B64("\0alice@home.example\0secret")}\r\n", Ok);
+        await client.ExchangeAsync($"AUTH PLAIN {B64("\0alice@home.example\0secret99")}\r\n", Ok);
         await client.ExchangeAsync("MAIL FROM:<alice@home.example>\r\n", "250 2.1.0 Sender OK\r\n");
     }
 
@@ -151,7 +151,7 @@ public sealed class SmtpSessionAuthTests
 
         await client.ExchangeAsync("EHLO client.example\r\n", EhloSecure);
         await client.ExchangeAsync("STARTTLS\r\n", "503 5.5.1 TLS already active\r\n");
-        await client.ExchangeAsync($"AUTH PLAIN {B64("\0alice@home.example\0secret")}\r\n", Ok);
+        await client.ExchangeAsync($"AUTH PLAIN {B64("\0alice@home.example\0secret99")}\r\n", Ok);
         await client.ExchangeAsync("MAIL FROM:<alice@home.example>\r\n", "250 2.1.0 Sender OK\r\n");
     }
 
@@ -159,7 +159,8 @@ public sealed class SmtpSessionAuthTests
     public async Task Refuse_says_421_4_3_2_with_the_reason()
     {
         var connection = new PipeConnection();
-        var server = new SmtpServer(DefaultStore(), DefaultOptions(), SmtpPortKind.Receiving, TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger<SmtpServer>.Instance);
+        await using var store = await DefaultStore();
+        var server = new SmtpServer(store, DefaultOptions(), SmtpPortKind.Receiving, TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger<SmtpServer>.Instance);
         await server.RefuseAsync(connection, "Too many sessions\r\nforged", CancellationToken.None);
         var result = await connection.ClientInput.ReadAsync();
         Assert.Equal("421 4.3.2 Too many sessions forged\r\n", Encoding.ASCII.GetString(result.Buffer));

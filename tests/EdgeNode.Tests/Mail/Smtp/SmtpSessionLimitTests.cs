@@ -125,7 +125,7 @@ public sealed class SmtpSessionLimitTests
     public async Task The_250_to_data_is_sent_only_after_delivery_completed()
     {
         var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var store = DefaultStore();
+        var store = await DefaultStore();
         store.DeliveryGate = gate.Task;
         await using var client = await StartAsync(store: store);
         await OpenTransactionAsync(client);
@@ -143,23 +143,26 @@ public sealed class SmtpSessionLimitTests
     [Fact]
     public async Task Over_quota_is_a_temporary_452_and_the_session_continues()
     {
-        var store = DefaultStore();
-        store.DeliveryFailure = new MailboxException(MailboxErrorKind.OverQuota, "full");
+        // A real quota: the users' folder logs fit, a 112 kB message does not, a small one does.
+        var store = await SmtpTestStore.OpenAsync(quotaBytes: 64 * 1024);
         await using var client = await StartAsync(store: store);
         await OpenTransactionAsync(client);
-        await client.ExchangeAsync("x\r\n.\r\n", "452 4.3.1 Insufficient system storage\r\n");
+        var big = string.Concat(Enumerable.Repeat(new string('x', 78) + "\r\n", 1400)); // 112000 bytes in RFC 5322 lines
+        await client.ExchangeAsync(big + ".\r\n", "452 4.3.1 Insufficient system storage\r\n");
+        Assert.Empty(store.Deliveries);
+        Assert.Null(await store.NewestInboxMessageAsync("alice"));
 
-        store.DeliveryFailure = null;
         await client.ExchangeAsync("MAIL FROM:<carol@far.example>\r\n", "250 2.1.0 Sender OK\r\n");
         await client.ExchangeAsync("RCPT TO:<alice@home.example>\r\n", "250 2.1.5 Recipient OK\r\n");
         await client.ExchangeAsync("DATA\r\n", "354 End data with <CR><LF>.<CR><LF>\r\n");
         await client.ExchangeAsync("x\r\n.\r\n", $"250 2.0.0 OK id={FirstSessionId}.2\r\n");
+        Assert.EndsWith("\r\nx\r\n", Assert.Single(store.Deliveries).Text);
     }
 
     [Fact]
     public async Task Too_big_for_the_store_is_552_and_an_unexpected_failure_is_451()
     {
-        var store = DefaultStore();
+        var store = await DefaultStore();
         store.DeliveryFailure = new MailboxException(MailboxErrorKind.TooBig, "big");
         await using var client = await StartAsync(store: store);
         await OpenTransactionAsync(client);

@@ -22,7 +22,7 @@ public sealed class SmtpSessionTests
     {
         await using var client = await StartAsync();
         await client.ExchangeAsync("EHLO client.example\r\n", EhloPlain);
-        await client.ExchangeAsync("AUTH PLAIN AGFsaWNlQGhvbWUuZXhhbXBsZQBzZWNyZXQ=\r\n",
+        await client.ExchangeAsync("AUTH PLAIN AGFsaWNlQGhvbWUuZXhhbXBsZQBzZWNyZXQ5OQ==\r\n",
             "538 5.7.11 Encryption required for requested authentication mechanism\r\n");
         await client.ExchangeAsync("QUIT\r\n", "221 2.0.0 mx.home.example closing connection\r\n");
         await client.ExpectEndAsync();
@@ -107,6 +107,27 @@ public sealed class SmtpSessionTests
     }
 
     [Fact]
+    public async Task Postmaster_without_a_domain_or_at_a_local_domain_is_accepted_without_such_a_user()
+    {
+        // RFC 5321 §4.5.1: both forms must be accepted; no user has either address here.
+        await using var client = await StartAsync();
+        await client.ExchangeAsync("HELO client.example\r\n", "250 mx.home.example\r\n");
+        await client.ExchangeAsync("MAIL FROM:<carol@far.example>\r\n", "250 2.1.0 Sender OK\r\n");
+        await client.ExchangeAsync("RCPT TO:<Postmaster>\r\n", "250 2.1.5 Recipient OK\r\n");
+        await client.ExchangeAsync("RCPT TO:<postmaster@HOME.example>\r\n", "250 2.1.5 Recipient OK\r\n");
+        await client.ExchangeAsync("RCPT TO:<postmaster@far.example>\r\n", "550 5.7.1 Relaying denied\r\n"); // not ours
+        await client.ExchangeAsync("DATA\r\n", "354 End data with <CR><LF>.<CR><LF>\r\n");
+        await client.ExchangeAsync("Subject: abuse\r\n\r\nreport\r\n.\r\n", $"250 2.0.0 OK id={FirstSessionId}.1\r\n");
+
+        var delivery = Assert.Single(client.Store.Deliveries);
+        Assert.Equal(["Postmaster", "postmaster@HOME.example"], delivery.Recipients);
+        // One copy, to the first user by name (alice), read back from her INBOX; none for bob.
+        Assert.Equal(delivery.Text, await client.Store.NewestInboxMessageAsync("alice"));
+        Assert.EndsWith("\r\nSubject: abuse\r\n\r\nreport\r\n", delivery.Text);
+        Assert.Null(await client.Store.NewestInboxMessageAsync("bob"));
+    }
+
+    [Fact]
     public async Task Unknown_local_user_gets_5_1_1_and_relay_is_denied_without_auth()
     {
         await using var client = await StartAsync();
@@ -154,11 +175,12 @@ public sealed class SmtpSessionTests
     [Fact]
     public async Task Smtputf8_addresses_are_accepted_with_the_parameter()
     {
-        var store = DefaultStore().WithUser("jöran@home.example", "pw");
-        await using var client = await StartAsync(store: store);
+        await using var client = await StartAsync();
         await client.ExchangeAsync("EHLO client.example\r\n", EhloPlain);
         await client.ExchangeAsync("MAIL FROM:<grüße@far.example> SMTPUTF8\r\n", "250 2.1.0 Sender OK\r\n");
-        await client.ExchangeAsync("RCPT TO:<jöran@home.example>\r\n", "250 2.1.5 Recipient OK\r\n");
+        // Past the SMTPUTF8 check (no 553 5.6.7), the store has no user with a non-ASCII address.
+        await client.ExchangeAsync("RCPT TO:<jöran@home.example>\r\n", "550 5.1.1 No such user here\r\n");
+        await client.ExchangeAsync("RCPT TO:<alice@home.example>\r\n", "250 2.1.5 Recipient OK\r\n");
         await client.ExchangeAsync("DATA\r\n", "354 End data with <CR><LF>.<CR><LF>\r\n");
         await client.ExchangeAsync("Subject: ü\r\n\r\n.\r\n", $"250 2.0.0 OK id={FirstSessionId}.1\r\n");
         var delivery = Assert.Single(client.Store.Deliveries);

@@ -30,7 +30,7 @@ internal sealed class SmtpTestClient : IAsyncDisposable
     private readonly PipeReader _fromServer;
     private readonly CancellationTokenSource _shutdown = new();
 
-    private SmtpTestClient(IMailConnection connection, PipeWriter toServer, PipeReader fromServer, RecordingMailStore store, SmtpOptions options, SmtpPortKind kind)
+    private SmtpTestClient(IMailConnection connection, PipeWriter toServer, PipeReader fromServer, SmtpTestStore store, SmtpOptions options, SmtpPortKind kind)
     {
         _connection = connection;
         _toServer = toServer;
@@ -43,7 +43,7 @@ internal sealed class SmtpTestClient : IAsyncDisposable
 
     public CountingTimeProvider Time { get; } = new();
 
-    public RecordingMailStore Store { get; }
+    public SmtpTestStore Store { get; }
 
     public SmtpOptions Options { get; }
 
@@ -53,15 +53,14 @@ internal sealed class SmtpTestClient : IAsyncDisposable
 
     public static SmtpOptions DefaultOptions() => new() { HostName = Host, MaxMessageBytes = 1_000_000 };
 
-    public static RecordingMailStore DefaultStore() =>
-        new RecordingMailStore().WithUser("alice@home.example", "secret").WithUser("bob@home.example", "hunter2");
+    public static Task<SmtpTestStore> DefaultStore() => SmtpTestStore.OpenAsync();
 
     /// <summary>Starts a session over a <see cref="PipeConnection"/> and reads the greeting.</summary>
     public static Task<SmtpTestClient> StartAsync(
         SmtpPortKind kind = SmtpPortKind.Receiving,
         bool secure = false,
         Action<SmtpOptions>? configure = null,
-        RecordingMailStore? store = null)
+        SmtpTestStore? store = null)
     {
         var connection = new PipeConnection(secure);
         return StartAsync(connection, connection.ClientOutput, connection.ClientInput, kind, configure, store);
@@ -73,11 +72,11 @@ internal sealed class SmtpTestClient : IAsyncDisposable
         PipeReader fromServer,
         SmtpPortKind kind = SmtpPortKind.Receiving,
         Action<SmtpOptions>? configure = null,
-        RecordingMailStore? store = null)
+        SmtpTestStore? store = null)
     {
         var options = DefaultOptions();
         configure?.Invoke(options);
-        var client = new SmtpTestClient(connection, toServer, fromServer, store ?? DefaultStore(), options, kind);
+        var client = new SmtpTestClient(connection, toServer, fromServer, store ?? await DefaultStore(), options, kind);
         await client.ExpectAsync(Greeting);
         return client;
     }
@@ -152,5 +151,6 @@ internal sealed class SmtpTestClient : IAsyncDisposable
         await Session.WaitAsync(Guard);
         await _connection.DisposeAsync();
         _shutdown.Dispose();
+        await Store.DisposeAsync();
     }
 }
