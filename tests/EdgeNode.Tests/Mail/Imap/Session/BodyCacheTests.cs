@@ -6,9 +6,16 @@ using EPostEdge.Storage.Blocks;
 
 namespace EPostEdge.EdgeNode.Tests.Mail.Imap.Session;
 
-public sealed class BodyCacheTests
+/// <summary>The cache over folders of the real mail store (a folder instance is part of the key).</summary>
+public sealed class BodyCacheTests : IAsyncLifetime
 {
     private static readonly DateTimeOffset Date = new(2026, 11, 24, 12, 0, 0, TimeSpan.Zero);
+
+    private ImapTestStore _store = null!;
+
+    public async Task InitializeAsync() => _store = await ImapTestStore.OpenAsync();
+
+    public async Task DisposeAsync() => await _store.DisposeAsync();
 
     [Fact]
     public async Task ReadAsync_with_keep_serves_the_next_read_from_memory()
@@ -42,7 +49,7 @@ public sealed class BodyCacheTests
     public async Task A_body_is_found_only_through_the_folder_it_was_read_from()
     {
         var (folder, message, _) = await FolderWithOneMessageAsync();
-        var other = new InMemoryMailFolder("Other", SpecialUse.None, 2, []);
+        var other = _store.Folder("Archive");
         var cache = new BodyCache(64 * 1024);
 
         await cache.ReadAsync(folder, message, keep: true, CancellationToken.None);
@@ -53,7 +60,7 @@ public sealed class BodyCacheTests
     [Fact]
     public void The_least_recently_used_body_goes_first()
     {
-        var folder = new InMemoryMailFolder("INBOX", SpecialUse.None, 1, []);
+        var folder = _store.Inbox;
         var cache = new BodyCache(8000);
         var keys = Enumerable.Range(0, 9).Select(i => Key(i)).ToArray();
         for (var i = 0; i < 8; i++)
@@ -73,7 +80,7 @@ public sealed class BodyCacheTests
     [Fact]
     public void A_body_larger_than_an_eighth_of_the_capacity_is_not_kept()
     {
-        var folder = new InMemoryMailFolder("INBOX", SpecialUse.None, 1, []);
+        var folder = _store.Inbox;
         var cache = new BodyCache(8000);
 
         cache.Add(folder, Key(1), new byte[1001]);
@@ -86,7 +93,7 @@ public sealed class BodyCacheTests
     [Fact]
     public void Clear_drops_every_body()
     {
-        var folder = new InMemoryMailFolder("INBOX", SpecialUse.None, 1, []);
+        var folder = _store.Inbox;
         var cache = new BodyCache(8000);
         cache.Add(folder, Key(1), new byte[10]);
         cache.Add(folder, Key(2), new byte[10]);
@@ -101,7 +108,7 @@ public sealed class BodyCacheTests
     [Fact]
     public void A_capacity_of_zero_keeps_nothing()
     {
-        var folder = new InMemoryMailFolder("INBOX", SpecialUse.None, 1, []);
+        var folder = _store.Inbox;
         var cache = new BodyCache(0);
 
         cache.Add(folder, Key(1), new byte[1]);
@@ -117,7 +124,7 @@ public sealed class BodyCacheTests
         var op = Gen.Select(Gen.Bool, Gen.Int[0, 15], Gen.Int[0, 600]);
         op.Array[1, 80].Sample(ops =>
         {
-            var folder = new InMemoryMailFolder("INBOX", SpecialUse.None, 1, []);
+            var folder = _store.Inbox;
             var cache = new BodyCache(capacity);
             var model = new List<(int Id, int Length)>(); // most recent first
             foreach (var (add, id, length) in ops)
@@ -160,9 +167,9 @@ public sealed class BodyCacheTests
 
     private static byte[] Body(int id, int length) => Enumerable.Repeat((byte)id, length).ToArray();
 
-    private static async Task<(InMemoryMailFolder Folder, MessageSummary Message, byte[] Body)> FolderWithOneMessageAsync()
+    private async Task<(IMailFolder Folder, MessageSummary Message, byte[] Body)> FolderWithOneMessageAsync()
     {
-        var folder = new InMemoryMailFolder("INBOX", SpecialUse.None, 1, []);
+        var folder = _store.Inbox;
         var body = "Subject: cached\r\n\r\nhello\r\n"u8.ToArray();
         await folder.AppendAsync(body, MessageFlags.None, [], Date);
         return (folder, folder.Snapshot().Messages[0], body);
