@@ -22,6 +22,13 @@ internal sealed class StatusReporter(
     private DateTimeOffset _startedAt;
     private ITimer? _timer;
 
+    // The block count, and the journal sequence it was taken at. Counting is a full scan of
+    // LiteDB's collection (and flushes the pending batch): done every 2 s it allocated ~1 MiB/s
+    // on an idle 10 000-message node, kept LiteDB's page cache hot and the heap growing between
+    // collections (issue 3, idle RSS). Blocks change only by journal records: recount on a new
+    // sequence only. Under _writing.
+    private (long Sequence, int Blocks)? _counted;
+
     public string Directory => Path.Combine(settings.DataDirectory, "run");
 
     public string FilePath => Path.Combine(Directory, "status.json");
@@ -64,7 +71,7 @@ internal sealed class StatusReporter(
             Pid = Environment.ProcessId,
             StartedAt = _startedAt,
             UpdatedAt = time.GetUtcNow(),
-            Blocks = local?.Blocks.Count,
+            Blocks = local is null ? null : CountBlocks(local),
             UsedBytes = local?.UsedBytes,
             QuotaBytes = settings.QuotaBytes == long.MaxValue ? null : settings.QuotaBytes,
             JournalSequence = local?.LastSequence,
@@ -74,6 +81,21 @@ internal sealed class StatusReporter(
             GcCommittedBytes = gc.TotalCommittedBytes,
             Threads = ThreadPool.ThreadCount,
         };
+    }
+
+    private int CountBlocks(Storage.Local.LocalStore local)
+    {
+        lock (_writing)
+        {
+            var sequence = local.LastSequence;
+            if (_counted is not { } counted || counted.Sequence != sequence)
+            {
+                counted = (sequence, local.Blocks.Count);
+                _counted = counted;
+            }
+
+            return counted.Blocks;
+        }
     }
 
     private void WriteQuietly()
