@@ -106,6 +106,11 @@ internal static class StatusCommand
         output.WriteLine(status.Mail is { } mail
             ? $"mail:     {mail.Users} users, {mail.Messages} messages, {mail.OutboundQueue} queued outbound"
             : "mail:     not available (no mail store in this build, or not open yet)");
+        if (status.ManagedHeapBytes is { } heap)
+        {
+            output.WriteLine($"memory:   managed heap {heap} bytes, GC committed {status.GcCommittedBytes?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "?"} bytes, {status.Threads?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "?"} threads");
+        }
+
         foreach (var port in status.Listening)
         {
             output.WriteLine($"listen:   {port.Protocol} {port.Address} port {port.Port}{(port.ImplicitTls ? " (implicit TLS)" : string.Empty)}");

@@ -72,6 +72,7 @@ internal static class NodeHost
             sp.GetService<IMailRuntime>(),
             sp.GetService<MailListener>()));
         builder.Services.AddHostedService(sp => sp.GetRequiredService<StatusReporter>());
+        builder.Services.AddHostedService(sp => new IdleCollector(sp.GetRequiredService<TimeProvider>()));
 
         using var host = builder.Build();
         try

@@ -29,4 +29,13 @@ public sealed record NodeStatus
     public MailStatus? Mail { get; init; }
 
     public IReadOnlyList<ListeningPort> Listening { get; init; } = [];
+
+    /// <summary>Managed heap in use after the last GC (GC.GetGCMemoryInfo().HeapSizeBytes); null when no node runs.</summary>
+    public long? ManagedHeapBytes { get; init; }
+
+    /// <summary>Memory the GC has committed from the OS (heap, free space kept, bookkeeping): the managed part of the RSS.</summary>
+    public long? GcCommittedBytes { get; init; }
+
+    /// <summary>Thread-pool threads of the node (the process adds about five: main, GC, finalizer, timer, sockets).</summary>
+    public int? Threads { get; init; }
 }

@@ -46,6 +46,11 @@ public static class NodeStatusJson
             json.WriteNull("mail");
         }
 
+        json.WriteStartObject("process");
+        WriteNumber(json, "managedHeapBytes", status.ManagedHeapBytes);
+        WriteNumber(json, "gcCommittedBytes", status.GcCommittedBytes);
+        WriteNumber(json, "threads", status.Threads);
+        json.WriteEndObject();
         json.WriteStartArray("listening");
         foreach (var port in status.Listening)
         {
@@ -95,6 +100,9 @@ public static class NodeStatusJson
             JournalSequence = Long(store, "journalSequence"),
             Mail = mail,
             Listening = listening,
+            ManagedHeapBytes = root.TryGetProperty("process", out var process) ? Long(process, "managedHeapBytes") : null,
+            GcCommittedBytes = root.TryGetProperty("process", out process) ? Long(process, "gcCommittedBytes") : null,
+            Threads = root.TryGetProperty("process", out process) ? Int(process, "threads") : null,
         };
     }
 

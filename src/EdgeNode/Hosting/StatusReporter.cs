@@ -22,6 +22,13 @@ internal sealed class StatusReporter(
     private DateTimeOffset _startedAt;
     private ITimer? _timer;
 
+    // The block count, and the journal sequence it was taken at. Counting is a full scan of
+    // LiteDB's collection (and flushes the pending batch): done every 2 s it allocated ~1 MiB/s
+    // on an idle 10 000-message node, kept LiteDB's page cache hot and the heap growing between
+    // collections (issue 3, idle RSS). Blocks change only by journal records: recount on a new
+    // sequence only. Under _writing.
+    private (long Sequence, int Blocks)? _counted;
+
     public string Directory => Path.Combine(settings.DataDirectory, "run");
 
     public string FilePath => Path.Combine(Directory, "status.json");
@@ -54,6 +61,9 @@ internal sealed class StatusReporter(
     public NodeStatus Snapshot()
     {
         var local = store.Store;
+
+        // The RSS figure of issue 3 (idle node with 10 000 messages): how much of it is managed.
+        var gc = GC.GetGCMemoryInfo();
         return new NodeStatus
         {
             Running = true,
@@ -61,13 +71,31 @@ internal sealed class StatusReporter(
             Pid = Environment.ProcessId,
             StartedAt = _startedAt,
             UpdatedAt = time.GetUtcNow(),
-            Blocks = local?.Blocks.Count,
+            Blocks = local is null ? null : CountBlocks(local),
             UsedBytes = local?.UsedBytes,
             QuotaBytes = settings.QuotaBytes == long.MaxValue ? null : settings.QuotaBytes,
             JournalSequence = local?.LastSequence,
             Mail = mail?.Status(),
             Listening = listener?.Listening.Select(e => new ListeningPort(e.Handler.Name, e.Address.ToString(), e.Port, e.ImplicitTls)).ToList() ?? [],
+            ManagedHeapBytes = gc.HeapSizeBytes,
+            GcCommittedBytes = gc.TotalCommittedBytes,
+            Threads = ThreadPool.ThreadCount,
         };
+    }
+
+    private int CountBlocks(Storage.Local.LocalStore local)
+    {
+        lock (_writing)
+        {
+            var sequence = local.LastSequence;
+            if (_counted is not { } counted || counted.Sequence != sequence)
+            {
+                counted = (sequence, local.Blocks.Count);
+                _counted = counted;
+            }
+
+            return counted.Blocks;
+        }
     }
 
     private void WriteQuietly()

@@ -178,6 +178,9 @@ public sealed class InitAndUserCommandTests
             UsedBytes = 3456,
             Mail = new MailStatus(3, 40, 1),
             Listening = [new ListeningPort("smtp", "127.0.0.1", 2525, false), new ListeningPort("imaps", "127.0.0.1", 1993, true)],
+            ManagedHeapBytes = 6_000_000,
+            GcCommittedBytes = 9_000_000,
+            Threads = 3,
         };
         Directory.CreateDirectory(Path.Combine(temp.Path, "run"));
         File.WriteAllBytes(Path.Combine(temp.Path, "run", "status.json"), NodeStatusJson.Render(written));
@@ -196,6 +199,7 @@ public sealed class InitAndUserCommandTests
         Assert.Equal(ExitCodes.Ok, await text.RunAsync("status", "--data", temp.Path));
         Assert.Contains("running (pid 4242", text.Output, StringComparison.Ordinal);
         Assert.Contains("listen:   imaps 127.0.0.1 port 1993 (implicit TLS)", text.Output, StringComparison.Ordinal);
+        Assert.Contains("memory:   managed heap 6000000 bytes, GC committed 9000000 bytes, 3 threads", text.Output, StringComparison.Ordinal);
     }
 
     [Fact]
