@@ -53,7 +53,19 @@ public sealed class BlockStore : IBlockStore
     public static long RecordBytes(int contentLength) => JournalLog.RecordOverheadBytes + BlockKey.Size + (long)contentLength;
 
     /// <inheritdoc />
-    public async ValueTask<BlockKey> PutAsync(ReadOnlyMemory<byte> content, CancellationToken cancellationToken = default)
+    public ValueTask<BlockKey> PutAsync(ReadOnlyMemory<byte> content, CancellationToken cancellationToken = default) =>
+        PutAsync(content, null, cancellationToken);
+
+    /// <summary>
+    /// Puts a block and journals <paramref name="follower"/> right after its record in the same
+    /// batch (one fsync for both); when the block is held already, journals the follower alone.
+    /// Completes once both are durable. A crash before that may keep the follower and lose the
+    /// block (a torn record is skipped), so whoever replays the follower checks for the block.
+    /// </summary>
+    internal ValueTask<BlockKey> PutWithFollowerAsync(ReadOnlyMemory<byte> content, byte followerKind, ReadOnlyMemory<byte> follower, CancellationToken cancellationToken = default) =>
+        PutAsync(content, (followerKind, follower), cancellationToken);
+
+    private async ValueTask<BlockKey> PutAsync(ReadOnlyMemory<byte> content, (byte Kind, ReadOnlyMemory<byte> Payload)? follower, CancellationToken cancellationToken)
     {
         if (content.Length > _options.MaxBlockBytes)
         {
@@ -63,10 +75,15 @@ public sealed class BlockStore : IBlockStore
         var key = BlockKey.Of(content.Span);
         if (_index.TryGet(key, out _))
         {
+            if (follower is { } alone)
+            {
+                await _journal.AppendAsync(alone.Kind, alone.Payload, cancellationToken).ConfigureAwait(false);
+            }
+
             return key; // immutable and content-addressed: storing it again changes nothing
         }
 
-        var needed = RecordBytes(content.Length);
+        var needed = RecordBytes(content.Length) + (follower is { } f ? JournalLog.RecordOverheadBytes + f.Payload.Length : 0);
         var floor = await BeginUpdateAsync(cancellationToken).ConfigureAwait(false);
         try
         {
@@ -83,7 +100,9 @@ public sealed class BlockStore : IBlockStore
             var payload = new byte[BlockKey.Size + content.Length];
             key.Span.CopyTo(payload);
             content.Span.CopyTo(payload.AsSpan(BlockKey.Size));
-            var position = await _journal.AppendAsync(StoreRecordKinds.BlockPut, payload, cancellationToken).ConfigureAwait(false);
+            var position = follower is { } next
+                ? (await _journal.AppendPairAsync(StoreRecordKinds.BlockPut, payload, next.Kind, next.Payload, cancellationToken).ConfigureAwait(false))[0]
+                : await _journal.AppendAsync(StoreRecordKinds.BlockPut, payload, cancellationToken).ConfigureAwait(false);
 
             // A crash here leaves a durable block the index does not know yet; open replays it.
             _faults.Hit(FaultPointNames.BlockBeforeIndexUpdate);

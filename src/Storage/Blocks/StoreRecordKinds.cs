@@ -11,4 +11,11 @@ public static class StoreRecordKinds
 
     /// <summary>An accepted signed log head (POST), encoded by <c>LogHead</c>.</summary>
     public const byte LogHead = 3;
+
+    /// <summary>
+    /// A signed log head journaled in one batch right after the entry block it names (one fsync
+    /// for both, <c>SignedLog.AppendAsync</c>). Encoded like <see cref="LogHead"/>; replay takes it
+    /// only if that entry is held, since a crash mid-batch may keep the head and lose the entry.
+    /// </summary>
+    public const byte LogHeadAfterEntry = 4;
 }

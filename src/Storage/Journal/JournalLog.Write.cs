@@ -22,7 +22,7 @@ public sealed partial class JournalLog
             while (bytes < _options.MaxBatchBytes && reader.TryRead(out var pending))
             {
                 batch.Add(pending);
-                bytes += RecordFormat.Overhead + pending.Payload.Length;
+                bytes += pending.Bytes;
             }
 
             if (Volatile.Read(ref _failure) is { } failure)
@@ -58,7 +58,7 @@ public sealed partial class JournalLog
         }
     }
 
-    private JournalPosition[] WriteBatch(List<PendingAppend> batch, long bytes)
+    private JournalPosition[][] WriteBatch(List<PendingAppend> batch, long bytes)
     {
         var segment = Segments[^1];
         if (segment.Length >= _options.SegmentSizeBytes)
@@ -67,16 +67,21 @@ public sealed partial class JournalLog
         }
 
         var buffer = new byte[bytes];
-        var positions = new JournalPosition[batch.Count];
+        var positions = new JournalPosition[batch.Count][];
         var sequence = _lastSequence;
         var offset = 0;
         for (var i = 0; i < batch.Count; i++)
         {
-            var payload = batch[i].Payload.Span;
-            var length = RecordFormat.Overhead + payload.Length;
-            RecordFormat.Write(buffer.AsSpan(offset, length), ++sequence, batch[i].Kind, payload);
-            positions[i] = new JournalPosition(sequence, segment.Id, segment.Length + offset, length);
-            offset += length;
+            var records = batch[i].Records;
+            positions[i] = new JournalPosition[records.Length];
+            for (var r = 0; r < records.Length; r++)
+            {
+                var payload = records[r].Payload.Span;
+                var length = RecordFormat.Overhead + payload.Length;
+                RecordFormat.Write(buffer.AsSpan(offset, length), ++sequence, records[r].Kind, payload);
+                positions[i][r] = new JournalPosition(sequence, segment.Id, segment.Length + offset, length);
+                offset += length;
+            }
         }
 
         segment.File.Write(segment.Length, buffer);

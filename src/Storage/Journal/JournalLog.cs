@@ -85,15 +85,50 @@ public sealed partial class JournalLog : IAsyncDisposable
             throw new ArgumentException($"record of {payload.Length} bytes is larger than the limit of {_options.MaxRecordBytes}", nameof(payload));
         }
 
+        // Cancellation only stops the wait: once queued, the record may still become durable.
+        var pending = Enqueue([(kind, payload)]);
+        return new ValueTask<JournalPosition>(ElementAsync(pending.Completion.Task.WaitAsync(cancellationToken), 0));
+    }
+
+    /// <summary>
+    /// Appends two records in this order in ONE batch (one write, one fsync) and completes once
+    /// both are on stable storage. Replay sees the first at a lower sequence than the second;
+    /// after a crash before the fsync either, both or neither may be there (a torn record can
+    /// be skipped), so a reader of the second must check for the first.
+    /// </summary>
+    /// <exception cref="JournalFailedException">An earlier write or fsync failed; reopen the journal.</exception>
+    public ValueTask<JournalPosition[]> AppendPairAsync(byte firstKind, ReadOnlyMemory<byte> first, byte secondKind, ReadOnlyMemory<byte> second, CancellationToken cancellationToken = default)
+    {
+        var pending = Enqueue([(firstKind, first), (secondKind, second)]);
+        return new ValueTask<JournalPosition[]>(pending.Completion.Task.WaitAsync(cancellationToken));
+    }
+
+    private static async Task<JournalPosition> ElementAsync(Task<JournalPosition[]> positions, int index) =>
+        (await positions.ConfigureAwait(false))[index];
+
+    private PendingAppend Enqueue((byte Kind, ReadOnlyMemory<byte> Payload)[] records)
+    {
+        foreach (var (kind, payload) in records)
+        {
+            if (kind == RecordFormat.InternalKind)
+            {
+                throw new ArgumentOutOfRangeException(nameof(records), "record kind 0 is reserved for the journal itself");
+            }
+
+            if (payload.Length > _options.MaxRecordBytes)
+            {
+                throw new ArgumentException($"record of {payload.Length} bytes is larger than the limit of {_options.MaxRecordBytes}", nameof(records));
+            }
+        }
+
         ThrowIfFailed();
-        var pending = new PendingAppend(kind, payload);
+        var pending = new PendingAppend(records);
         if (!_queue.Writer.TryWrite(pending))
         {
             throw new ObjectDisposedException(nameof(JournalLog));
         }
 
-        // Cancellation only stops the wait: once queued, the record may still become durable.
-        return new ValueTask<JournalPosition>(pending.Completion.Task.WaitAsync(cancellationToken));
+        return pending;
     }
 
     /// <summary>Reads the record at <paramref name="position"/>, verifying its checksum, sequence and length.</summary>
@@ -170,12 +205,13 @@ public sealed partial class JournalLog : IAsyncDisposable
         }
     }
 
-    private sealed class PendingAppend(byte kind, ReadOnlyMemory<byte> payload)
+    // One append: its records go into the same batch, contiguous and in order.
+    private sealed class PendingAppend((byte Kind, ReadOnlyMemory<byte> Payload)[] records)
     {
-        public byte Kind { get; } = kind;
+        public (byte Kind, ReadOnlyMemory<byte> Payload)[] Records { get; } = records;
 
-        public ReadOnlyMemory<byte> Payload { get; } = payload;
+        public long Bytes => Records.Sum(r => (long)RecordFormat.Overhead + r.Payload.Length);
 
-        public TaskCompletionSource<JournalPosition> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public TaskCompletionSource<JournalPosition[]> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 }

@@ -33,6 +33,10 @@ internal sealed class JournalReplay
             case StoreRecordKinds.LogHead:
                 _heads.Replay(record.Payload.Span);
                 break;
+            case StoreRecordKinds.LogHeadAfterEntry:
+                // Its entry's record is earlier in the journal, so the index has seen it by now.
+                _heads.ReplayAfterEntry(record.Payload.Span, key => _index.TryGet(key, out _));
+                break;
             case StoreRecordKinds.BlockPut when record.Position.Sequence > _indexedThrough:
                 var content = record.Payload.Span[BlockKey.Size..];
                 var key = new BlockKey(record.Payload.Span[..BlockKey.Size]);

@@ -36,6 +36,7 @@ public sealed class LocalStore : IAsyncDisposable
         _index = index;
         Heads = heads;
         Blocks = new BlockStore(journal, index, fileSystem, directory, options.Blocks, faults);
+        heads.JournalBlocks = Blocks;
     }
 
     /// <summary>Immutable blocks held by this node.</summary>
@@ -239,7 +240,7 @@ public sealed class LocalStore : IAsyncDisposable
     {
         StoreRecordKinds.BlockPut => _index.TryGet(new BlockKey(record.Payload.Span[..BlockKey.Size]), out var at)
             && at.Position.Sequence == record.Position.Sequence,
-        StoreRecordKinds.LogHead => Heads.IsCurrent(record.Payload.Span),
+        StoreRecordKinds.LogHead or StoreRecordKinds.LogHeadAfterEntry => Heads.IsCurrent(record.Payload.Span),
 
         // A tombstone only matters while the block it deletes may still be on disk; compaction
         // takes every sealed segment at once, so that block is in the same pass and goes too.

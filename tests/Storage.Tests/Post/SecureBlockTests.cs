@@ -30,6 +30,39 @@ public sealed class SecureBlockTests
             readers.ForEach(r => r.Dispose());
         }, iter: 40);
 
+    // The seal path calls libsodium directly (LibSodium); this rebuilds a one-reader block the
+    // way NSec does it, from the same random draws, and wants the very same bytes.
+    [Fact]
+    public void Sealing_gives_the_bytes_of_the_NSec_construction() =>
+        Gen.Select(Gen.ULong, Gen.Byte.Array[0, 4096]).Sample((seed, content) =>
+        {
+            using var reader = UserIdentity.Create(new SeededRandomSource(seed ^ 0x5eed));
+            var sealedBlock = SecureBlock.Seal(content, [reader.PublicKeys], new SeededRandomSource(seed));
+
+            var draws = new SeededRandomSource(seed);
+            var nonce = new byte[24];
+            var contentKey = new byte[32];
+            var ephemeralSeed = new byte[32];
+            draws.NextBytes(nonce);
+            draws.NextBytes(contentKey);
+            draws.NextBytes(ephemeralSeed);
+            var aead = NSec.Cryptography.AeadAlgorithm.XChaCha20Poly1305;
+            using var ephemeral = NSec.Cryptography.Key.Import(NSec.Cryptography.KeyAgreementAlgorithm.X25519, ephemeralSeed, NSec.Cryptography.KeyBlobFormat.RawPrivateKey);
+            var ephemeralPublic = ephemeral.PublicKey.Export(NSec.Cryptography.KeyBlobFormat.RawPublicKey);
+            var readerPublic = NSec.Cryptography.PublicKey.Import(NSec.Cryptography.KeyAgreementAlgorithm.X25519, reader.PublicKeys.AgreementKey, NSec.Cryptography.KeyBlobFormat.RawPublicKey);
+            using var shared = NSec.Cryptography.KeyAgreementAlgorithm.X25519.Agree(ephemeral, readerPublic)!;
+            byte[] info = [.. "epost-edge/secure-block/wrap/v1"u8, .. ephemeralPublic, .. reader.PublicKeys.AgreementKey];
+            using var kek = NSec.Cryptography.KeyDerivationAlgorithm.HkdfSha256.DeriveKey(shared, [], info, aead);
+
+            var headerSize = 1 + 24 + 2 + 8 + 32 + 48;
+            Assert.Equal(nonce, sealedBlock[1..25]);
+            Assert.Equal(ephemeralPublic, sealedBlock[35..67]);
+            byte[] wrapAd = [1, .. nonce, .. sealedBlock[27..67]];
+            Assert.Equal(aead.Encrypt(kek, new byte[24], wrapAd, contentKey), sealedBlock[67..headerSize]);
+            using var key = NSec.Cryptography.Key.Import(aead, contentKey, NSec.Cryptography.KeyBlobFormat.RawSymmetricKey);
+            Assert.Equal(aead.Encrypt(key, nonce, sealedBlock[..headerSize], content), sealedBlock[headerSize..]);
+        }, iter: 20);
+
     [Fact]
     public void The_owner_is_always_a_reader_and_duplicates_are_dropped()
     {

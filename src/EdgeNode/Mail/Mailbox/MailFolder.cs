@@ -9,7 +9,7 @@ namespace EPostEdge.EdgeNode.Mail.Mailbox;
 /// immutable snapshot derived from it.
 /// </summary>
 /// <remarks>
-/// Group commit: a log has one writer and each append costs a block put and a head write, so
+/// Group commit: a log has one writer and each append costs a journal fsync (entry and head in one batch), so
 /// concurrent changes queue here and one writer appends everything queued as ONE log entry,
 /// then completes every waiter (as the journal group-commits its records). Each queued change
 /// is decided against the state at commit time (UIDs, CONDSTORE checks), so the outcome is the

@@ -20,4 +20,7 @@ public enum LogHeadRejection
 
     /// <summary>Same version as the held head but different content: two heads the owner both signed, i.e. a forked log (ePOST), left to log merge.</summary>
     ConflictingVersion,
+
+    /// <summary>Replay only: a head journaled in one batch with its entry, whose entry record did not survive (a crash mid-batch), so the head never took effect.</summary>
+    EntryMissing,
 }

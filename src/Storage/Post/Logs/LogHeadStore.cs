@@ -36,6 +36,12 @@ public sealed class LogHeadStore : IDisposable
         _append = append;
     }
 
+    /// <summary>
+    /// The block store of the journal this store writes its heads to (set by the local store):
+    /// <see cref="SignedLog"/> then journals a new entry and its head in one batch.
+    /// </summary>
+    internal Blocks.BlockStore? JournalBlocks { get; set; }
+
     /// <summary>Number of logs with a held head.</summary>
     public int Count
     {
@@ -90,7 +96,32 @@ public sealed class LogHeadStore : IDisposable
     /// accepted, <see cref="LogHeadRejection.Duplicate"/> when already held (nothing written),
     /// otherwise why it was refused (nothing written).
     /// </summary>
-    public async ValueTask<LogHeadRejection> AcceptAsync(LogHead head, CancellationToken cancellationToken = default)
+    public ValueTask<LogHeadRejection> AcceptAsync(LogHead head, CancellationToken cancellationToken = default) =>
+        AcceptAsync(head, _append, cancellationToken);
+
+    /// <summary>
+    /// Like <see cref="AcceptAsync(LogHead, CancellationToken)"/>, but stores <paramref name="entry"/>
+    /// (the entry block the head names) in <see cref="JournalBlocks"/> and journals the head right
+    /// after it in the same batch: one fsync instead of two. Nothing is written when the head is refused.
+    /// </summary>
+    internal ValueTask<LogHeadRejection> AcceptWithEntryAsync(LogHead head, ReadOnlyMemory<byte> entry, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(head);
+        var blocks = JournalBlocks ?? throw new InvalidOperationException("this head store does not journal through a block store");
+        return AcceptAsync(
+            head,
+            async encoded =>
+            {
+                var stored = await blocks.PutWithFollowerAsync(entry, Blocks.StoreRecordKinds.LogHeadAfterEntry, encoded, CancellationToken.None).ConfigureAwait(false);
+                if (stored != head.Newest)
+                {
+                    throw new Blocks.CorruptBlockException(stored);
+                }
+            },
+            cancellationToken);
+    }
+
+    private async ValueTask<LogHeadRejection> AcceptAsync(LogHead head, Func<ReadOnlyMemory<byte>, ValueTask>? persist, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(head);
         if (!head.VerifySignature())
@@ -113,9 +144,9 @@ public sealed class LogHeadStore : IDisposable
                 return precheck;
             }
 
-            if (_append is not null)
+            if (persist is not null)
             {
-                await _append(head.Encode());
+                await persist(head.Encode());
             }
 
             // Compare-and-set again: Replay may have installed a newer head meanwhile. The
@@ -137,6 +168,26 @@ public sealed class LogHeadStore : IDisposable
         if (!LogHead.TryDecode(recordPayload, out var head))
         {
             return LogHeadRejection.Malformed;
+        }
+
+        return head.VerifySignature() ? Install(head) : LogHeadRejection.BadSignature;
+    }
+
+    /// <summary>
+    /// Replays a head journaled in one batch after its entry (<see cref="AcceptWithEntryAsync"/>):
+    /// taken only if <paramref name="isHeld"/> says that entry survived, since a crash before the
+    /// batch's fsync may keep the head's record and skip the entry's torn one.
+    /// </summary>
+    internal LogHeadRejection ReplayAfterEntry(ReadOnlySpan<byte> recordPayload, Func<Blocks.BlockKey, bool> isHeld)
+    {
+        if (!LogHead.TryDecode(recordPayload, out var head))
+        {
+            return LogHeadRejection.Malformed;
+        }
+
+        if (head.Newest is { } entry && !isHeld(entry))
+        {
+            return LogHeadRejection.EntryMissing;
         }
 
         return head.VerifySignature() ? Install(head) : LogHeadRejection.BadSignature;

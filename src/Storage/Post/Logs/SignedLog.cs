@@ -81,15 +81,26 @@ public sealed class SignedLog : IDisposable
             }
 
             var entry = LogEntry.Seal(current?.Newest, index, payload.Span, Owner, _random);
-            var stored = await _blocks.PutAsync(entry.Encoded, cancellationToken);
-            if (stored != entry.Key)
+            var head = LogHead.Sign(_owner, Name, checked((current?.Version ?? 0) + 1), entry.Key);
+            LogHeadRejection rejection;
+            if (_heads.JournalBlocks is { } journaled && ReferenceEquals(journaled, _blocks))
             {
-                throw new CorruptBlockException(entry.Key);
+                // One journal batch, entry first: one fsync. The head takes effect only after
+                // that fsync, and replay drops a head whose entry a crash mid-batch lost.
+                rejection = await _heads.AcceptWithEntryAsync(head, entry.Encoded, cancellationToken);
+            }
+            else
+            {
+                var stored = await _blocks.PutAsync(entry.Encoded, cancellationToken);
+                if (stored != entry.Key)
+                {
+                    throw new CorruptBlockException(entry.Key);
+                }
+
+                // POST: the entry is durable before the head that names it is published.
+                rejection = await _heads.AcceptAsync(head, cancellationToken);
             }
 
-            // POST: the entry is durable before the head that names it is published.
-            var head = LogHead.Sign(_owner, Name, checked((current?.Version ?? 0) + 1), entry.Key);
-            var rejection = await _heads.AcceptAsync(head, cancellationToken);
             if (rejection != LogHeadRejection.None)
             {
                 throw new LogHeadRejectedException(rejection, Name);

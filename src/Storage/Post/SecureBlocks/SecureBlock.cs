@@ -105,9 +105,8 @@ public static class SecureBlock
                 WriteWrap(output.AsSpan(FixedHeaderSize + (i * WrapSize), WrapSize), nonce, contentKeyBytes, distinct[i], random);
             }
 
-            using var contentKey = Key.Import(Aead, contentKeyBytes, KeyBlobFormat.RawSymmetricKey);
             var associatedData = Concat(output.AsSpan(0, headerSize), context);
-            Aead.Encrypt(contentKey, nonce, associatedData, content, output.AsSpan(headerSize));
+            LibSodium.XChaCha20Poly1305Encrypt(output.AsSpan(headerSize), content, associatedData, nonce, contentKeyBytes);
             return output;
         }
         finally
@@ -207,28 +206,33 @@ public static class SecureBlock
         return SecureBlockOpenFailure.None;
     }
 
+    // libsodium on stack buffers rather than NSec keys: see LibSodium for why. The bytes are
+    // those NSec would produce (TryUnwrap opens them through NSec).
     private static void WriteWrap(Span<byte> wrap, ReadOnlySpan<byte> contentNonce, ReadOnlySpan<byte> contentKey, UserPublicKeys readerKeys, IRandomSource random)
     {
-        Span<byte> ephemeralSeed = stackalloc byte[32];
+        Span<byte> ephemeralSeed = stackalloc byte[LibSodium.X25519Size];
+        Span<byte> shared = stackalloc byte[LibSodium.X25519Size];
+        Span<byte> kek = stackalloc byte[LibSodium.XChaChaKeySize];
         try
         {
             random.NextBytes(ephemeralSeed);
-            using var ephemeral = Key.Import(KeyAgreementAlgorithm.X25519, ephemeralSeed, KeyBlobFormat.RawPrivateKey);
             var ephemeralPublic = wrap.Slice(KeyIdSize, PublicKeySize);
-            if (!ephemeral.PublicKey.TryExport(KeyBlobFormat.RawPublicKey, ephemeralPublic, out _))
+            LibSodium.X25519PublicKey(ephemeralPublic, ephemeralSeed);
+            ComputeKeyId(ephemeralPublic, readerKeys.AgreementKey, wrap[..KeyIdSize]);
+            if (!LibSodium.X25519(shared, ephemeralSeed, readerKeys.AgreementKey))
             {
-                throw new CryptographicException("ephemeral public key export failed");
+                throw new CryptographicException("X25519 agreement failed");
             }
 
-            ComputeKeyId(ephemeralPublic, readerKeys.AgreementKey, wrap[..KeyIdSize]);
-            using var shared = KeyAgreementAlgorithm.X25519.Agree(ephemeral, readerKeys.AgreementPublicKey)
-                ?? throw new CryptographicException("X25519 agreement failed");
-            using var kek = DeriveWrapKey(shared, ephemeralPublic, readerKeys.AgreementKey);
-            Aead.Encrypt(kek, WrapNonce, WrapAssociatedData(contentNonce, wrap[..(KeyIdSize + PublicKeySize)]), contentKey, wrap.Slice(KeyIdSize + PublicKeySize, WrappedKeySize));
+            // RFC 5869 §2.2: an empty salt is HashLen zero bytes, as in DeriveWrapKey.
+            HKDF.DeriveKey(HashAlgorithmName.SHA256, shared, kek, ReadOnlySpan<byte>.Empty, WrapInfo(ephemeralPublic, readerKeys.AgreementKey));
+            LibSodium.XChaCha20Poly1305Encrypt(wrap.Slice(KeyIdSize + PublicKeySize, WrappedKeySize), contentKey, WrapAssociatedData(contentNonce, wrap[..(KeyIdSize + PublicKeySize)]), WrapNonce, kek);
         }
         finally
         {
             CryptographicOperations.ZeroMemory(ephemeralSeed);
+            CryptographicOperations.ZeroMemory(shared);
+            CryptographicOperations.ZeroMemory(kek);
         }
     }
 
@@ -267,9 +271,11 @@ public static class SecureBlock
     {
         // RFC 5869 §3.2: bind the context (both public keys) in "info" so the derived key is
         // specific to this ephemeral and this reader.
-        var info = Concat(WrapInfoLabel, ephemeralPublic, readerPublic);
-        return KeyDerivationAlgorithm.HkdfSha256.DeriveKey(shared, ReadOnlySpan<byte>.Empty, info, Aead);
+        return KeyDerivationAlgorithm.HkdfSha256.DeriveKey(shared, ReadOnlySpan<byte>.Empty, WrapInfo(ephemeralPublic, readerPublic), Aead);
     }
+
+    private static byte[] WrapInfo(ReadOnlySpan<byte> ephemeralPublic, ReadOnlySpan<byte> readerPublic) =>
+        Concat(WrapInfoLabel, ephemeralPublic, readerPublic);
 
     private static byte[] WrapAssociatedData(ReadOnlySpan<byte> contentNonce, ReadOnlySpan<byte> keyIdAndEphemeral) =>
         Concat([FormatVersion], contentNonce, keyIdAndEphemeral);
