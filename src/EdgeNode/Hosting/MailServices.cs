@@ -1,15 +1,10 @@
 using EPostEdge.EdgeNode.Configuration;
-using EPostEdge.EdgeNode.Mail.Imap;
-using EPostEdge.EdgeNode.Mail.Imap.Fetch;
 using EPostEdge.EdgeNode.Mail.Mailbox;
-using EPostEdge.EdgeNode.Mail.Net;
-using EPostEdge.EdgeNode.Mail.Smtp;
 using EPostEdge.EdgeNode.Mail.Users;
 using EPostEdge.Overlay.Seams;
 using EPostEdge.Storage.FileSystem;
 using EPostEdge.Storage.Local;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace EPostEdge.EdgeNode.Hosting;

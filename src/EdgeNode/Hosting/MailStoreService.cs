@@ -5,7 +5,6 @@ using EPostEdge.EdgeNode.Mail.Imap.Session;
 using EPostEdge.EdgeNode.Mail.Mailbox;
 using EPostEdge.EdgeNode.Mail.Net;
 using EPostEdge.EdgeNode.Mail.Smtp;
-using EPostEdge.EdgeNode.Mail.Users;
 using EPostEdge.Overlay.Seams;
 using EPostEdge.Storage.FileSystem;
 using EPostEdge.Storage.Local;
