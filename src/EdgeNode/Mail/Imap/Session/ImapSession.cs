@@ -25,6 +25,7 @@ internal sealed partial class ImapSession : IDisposable
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly ITimer _timer;
+    private readonly Search.ParsedMessageCache _parsed = new();
     private ImapSessionState _state = ImapSessionState.NotAuthenticated;
     private IUserMailbox? _mailbox;
     private SelectedFolder? _selected;
