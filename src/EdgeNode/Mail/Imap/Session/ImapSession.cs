@@ -195,6 +195,8 @@ internal sealed partial class ImapSession : IDisposable
 
     private void ArmTimer()
     {
+        // A timer that fired during a long command leaves only a cancelled read behind, not a logout.
+        _timedOut = false;
         var seconds = _state == ImapSessionState.NotAuthenticated ? _options.PreAuthTimeoutSeconds : _options.IdleTimeoutSeconds;
         _timer.Change(TimeSpan.FromSeconds(Math.Max(1, seconds)), Timeout.InfiniteTimeSpan);
     }
