@@ -93,6 +93,7 @@ internal sealed partial class ImapSession
             }
         }
 
+        _parsed.Clear();
         if (_selected is not null)
         {
             // RFC 9051 §6.3.2 / RFC 7162 §3.2.11: the old mailbox is closed before the new one opens.
@@ -160,6 +161,7 @@ internal sealed partial class ImapSession
         var selected = _selected!;
         _selected = null;
         _state = ImapSessionState.Authenticated;
+        _parsed.Clear();
         if (expunge && !selected.ReadOnly)
         {
             // RFC 9051 §6.4.1: CLOSE removes \Deleted messages without untagged EXPUNGE responses.

@@ -117,8 +117,13 @@ internal sealed partial class ImapSession
     private static bool UsesModSeq(SearchKey key) =>
         key.Kind == SearchKeyKind.ModSeq || (key.Children is { } children && children.Any(UsesModSeq));
 
-    private static async Task<MimeMessage?> LoadAsync(BodyCache bodies, IMailFolder folder, MessageSummary m, CancellationToken cancellationToken)
+    private async Task<MimeMessage?> LoadAsync(BodyCache bodies, IMailFolder folder, MessageSummary m, CancellationToken cancellationToken)
     {
+        if (_parsed.TryGet(m.Body, out var cached))
+        {
+            return cached;
+        }
+
         ReadOnlyMemory<byte> bytes;
         try
         {
@@ -134,6 +139,8 @@ internal sealed partial class ImapSession
         using var stream = MemoryMarshal.TryGetArray(bytes, out var segment)
             ? new MemoryStream(segment.Array!, segment.Offset, segment.Count, writable: false)
             : new MemoryStream(bytes.ToArray(), writable: false);
-        return await MimeMessage.LoadAsync(stream, cancellationToken);
+        var message = await MimeMessage.LoadAsync(stream, cancellationToken);
+        _parsed.Add(m.Body, m.Size, message);
+        return message;
     }
 }

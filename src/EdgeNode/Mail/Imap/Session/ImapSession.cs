@@ -26,6 +26,7 @@ internal sealed partial class ImapSession : IDisposable
     private readonly ILogger _logger;
     private readonly ITimer _timer;
     private readonly BodyCache _bodies;
+    private readonly Search.ParsedMessageCache _parsed = new();
     private ImapSessionState _state = ImapSessionState.NotAuthenticated;
     private IUserMailbox? _mailbox;
     private SelectedFolder? _selected;
@@ -196,6 +197,8 @@ internal sealed partial class ImapSession : IDisposable
 
     private void ArmTimer()
     {
+        // A timer that fired during a long command leaves only a cancelled read behind, not a logout.
+        _timedOut = false;
         var seconds = _state == ImapSessionState.NotAuthenticated ? _options.PreAuthTimeoutSeconds : _options.IdleTimeoutSeconds;
         _timer.Change(TimeSpan.FromSeconds(Math.Max(1, seconds)), Timeout.InfiniteTimeSpan);
     }
