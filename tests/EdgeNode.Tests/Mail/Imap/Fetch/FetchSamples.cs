@@ -7,7 +7,8 @@ namespace EPostEdge.EdgeNode.Tests.Mail.Imap.Fetch;
 /// <summary>Hand-written messages (CRLF, as stored) covering the MIME shapes FETCH must render.</summary>
 internal static class FetchSamples
 {
-    public const string Simple =
+    /// <summary>The header section of <see cref="Simple"/> (with its blank line): BODY[HEADER].</summary>
+    public const string SimpleHeader =
         "Date: Wed, 17 Jul 1996 02:23:25 -0700 (PDT)\r\n" +
         "From: Terry Gray <gray@cac.washington.edu>\r\n" +
         "Subject: IMAP4rev2 WG mtg summary and minutes\r\n" +
@@ -17,9 +18,12 @@ internal static class FetchSamples
         "Message-Id: <B27397-0100000@cac.washington.edu>\r\n" +
         "MIME-Version: 1.0\r\n" +
         "Content-Type: TEXT/PLAIN; CHARSET=US-ASCII\r\n" +
-        "\r\n" +
-        "Hello Joe, do you think we can meet at 3:30 tomorrow?\r\n" +
-        "Second line.\r\n";
+        "\r\n";
+
+    /// <summary>The body of <see cref="Simple"/>: BODY[TEXT].</summary>
+    public const string SimpleText = "Hello Joe, do you think we can meet at 3:30 tomorrow?\r\nSecond line.\r\n";
+
+    public const string Simple = SimpleHeader + SimpleText;
 
     public const string Alternative =
         "From: a@example.org\r\n" +

@@ -6,20 +6,6 @@ namespace EPostEdge.EdgeNode.Tests.Mail.Imap.Fetch;
 
 public sealed class MessageRendererSectionTests
 {
-    private const string SimpleHeader =
-        "Date: Wed, 17 Jul 1996 02:23:25 -0700 (PDT)\r\n" +
-        "From: Terry Gray <gray@cac.washington.edu>\r\n" +
-        "Subject: IMAP4rev2 WG mtg summary and minutes\r\n" +
-        "To: imap@cac.washington.edu\r\n" +
-        "Cc: minutes@CNRI.Reston.VA.US,\r\n" +
-        " \"John Klensin\" <KLENSIN@MIT.EDU>\r\n" +
-        "Message-Id: <B27397-0100000@cac.washington.edu>\r\n" +
-        "MIME-Version: 1.0\r\n" +
-        "Content-Type: TEXT/PLAIN; CHARSET=US-ASCII\r\n" +
-        "\r\n";
-
-    private const string SimpleText = "Hello Joe, do you think we can meet at 3:30 tomorrow?\r\nSecond line.\r\n";
-
     [Fact]
     public void Whole_message_is_the_input_slice_itself()
     {
