@@ -19,6 +19,13 @@ public interface IKeyBasedRouting
     /// <summary>The clock of this node (the TimeProvider seam), for applications' timers.</summary>
     TimeProvider Time { get; }
 
+    /// <summary>
+    /// Runs <paramref name="action"/> on the node's logical thread, synchronously: an application
+    /// calls this from its own API methods and timer callbacks so its state is only ever touched
+    /// on that thread (upcalls already run there; calling Execute from an upcall just runs it).
+    /// </summary>
+    void Execute(Action action);
+
     /// <summary>Registers <paramref name="application"/> to receive messages sent with <paramref name="applicationId"/>.</summary>
     void Register(ushort applicationId, IKbrApplication application);
 
