@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Text;
 using System.Diagnostics.CodeAnalysis;
 using System.Net;
@@ -59,8 +60,10 @@ public sealed record InviteToken(NodeId Overlay, ReadOnlyMemory<byte> FoundingKe
             return false;
         }
 
+        // The OperationStatus overload: TryDecodeFromChars throws on a character outside the alphabet.
         Span<byte> bytes = stackalloc byte[MaxTextLength];
-        if (!Base64Url.TryDecodeFromChars(span[Prefix.Length..], bytes, out var length))
+        var encoded = span[Prefix.Length..];
+        if (Base64Url.DecodeFromChars(encoded, bytes, out var read, out var length) != OperationStatus.Done || read != encoded.Length)
         {
             return false;
         }

@@ -28,6 +28,8 @@ public sealed class OverlayFounder : IDisposable
     /// <summary>What members of this overlay trust: the founding public key.</summary>
     public OverlayTrust Trust { get; }
 
+    internal Key FoundingPrivateKey => _founding;
+
     /// <summary>A new overlay's founding key, its 32-byte Ed25519 seed drawn from <paramref name="random"/>.</summary>
     public static OverlayFounder Create(IRandomSource random)
     {
