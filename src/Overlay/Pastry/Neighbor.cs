@@ -27,7 +27,7 @@ internal sealed class Neighbor(NodeCertificate certificate, byte[] linkKey, Past
     public TimeSpan? ProbeRoundStarted { get; set; }
 
     /// <summary>When the last probe round began (keep-alive schedule).</summary>
-    public TimeSpan LastProbe { get; set; } = TimeSpan.MinValue;
+    public TimeSpan LastProbe { get; set; } = -TimeSpan.FromDays(3650);
 
     /// <summary>Consecutive probe rounds with no answer by any path.</summary>
     public int FailedRounds { get; set; }

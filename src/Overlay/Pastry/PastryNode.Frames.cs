@@ -2,6 +2,8 @@ using System.Net;
 using EPostEdge.Overlay.Certificates;
 using EPostEdge.Overlay.Ids;
 using EPostEdge.Overlay.Wire;
+using WireReader = EPostEdge.Overlay.Wire.WireReader;
+using WireWriter = EPostEdge.Overlay.Wire.WireWriter;
 
 namespace EPostEdge.Overlay.Pastry;
 
@@ -28,11 +30,12 @@ public sealed partial class PastryNode
             {
                 ProcessFrame(frame, source, via: null);
             }
-            catch (Exception)
+            catch (Exception e)
             {
                 // Every decoder is length-checked; this is the last guard so that no frame, however
                 // strange, can stop the receive loop (issue 4: a garbage flood crashes nothing).
                 Counters.Malformed++;
+                LastFault = e.ToString();
             }
         }
     }

@@ -3,6 +3,8 @@ using EPostEdge.Overlay.Certificates;
 using EPostEdge.Overlay.Ids;
 using EPostEdge.Overlay.Seams;
 using EPostEdge.Overlay.Wire;
+using WireReader = EPostEdge.Overlay.Wire.WireReader;
+using WireWriter = EPostEdge.Overlay.Wire.WireWriter;
 
 namespace EPostEdge.Overlay.Pastry;
 
@@ -46,10 +48,10 @@ public sealed partial class PastryNode
             {
                 Maintain();
             }
-            catch (Exception)
+            catch (Exception e)
             {
                 // A maintenance bug must not kill the timer; the next tick tries again.
-                Counters.Malformed++;
+                LastFault = e.ToString();
             }
         }
     }

@@ -264,8 +264,15 @@ public sealed partial class PastryNode
             return;
         }
 
+        // A missing acknowledgement is more often a lost datagram than a dead node: send again by
+        // the routing rule, which skips the next hop only once its probe round has failed (then it
+        // is suspect) — excluding it at once would deliver to the wrong root when it was alive.
         Counters.HopRetries++;
-        pending.Tried.Add(pending.NextHop);
+        if (!InState(pending.NextHop))
+        {
+            pending.Tried.Add(pending.NextHop);
+        }
+
         Continue(pending.Message, pending.Tried, pending.Attempt + 1);
     }
 

@@ -6,6 +6,8 @@ using EPostEdge.Overlay.Links;
 using EPostEdge.Overlay.Routing;
 using EPostEdge.Overlay.Seams;
 using EPostEdge.Overlay.Wire;
+using WireReader = EPostEdge.Overlay.Wire.WireReader;
+using WireWriter = EPostEdge.Overlay.Wire.WireWriter;
 
 namespace EPostEdge.Overlay.Pastry;
 
@@ -89,6 +91,9 @@ public sealed partial class PastryNode : IKeyBasedRouting, IAsyncDisposable
 
     /// <summary>Counters since start.</summary>
     public OverlayCounters Counters { get; } = new();
+
+    /// <summary>The last unexpected exception the node absorbed (a bug to report), for diagnostics.</summary>
+    public string? LastFault { get; private set; }
 
     /// <summary>
     /// Fault point for tests: the node keeps answering pings but silently drops every routed

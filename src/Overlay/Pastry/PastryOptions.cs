@@ -50,7 +50,7 @@ public sealed record PastryOptions
     public TimeSpan MaximumTimeout { get; init; } = TimeSpan.FromSeconds(3);
 
     /// <summary>Tries per routed hop (each after the previous next hop missed its acknowledgement).</summary>
-    public int RouteAttempts { get; init; } = 3;
+    public int RouteAttempts { get; init; } = 4;
 
     /// <summary>How long the source waits for the root's acknowledgement of a routed message.</summary>
     public TimeSpan RootAckTimeout { get; init; } = TimeSpan.FromSeconds(5);
