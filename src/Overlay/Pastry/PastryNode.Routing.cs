@@ -11,6 +11,9 @@ namespace EPostEdge.Overlay.Pastry;
 public sealed partial class PastryNode
 {
     private const int SeenCapacity = 8192;
+
+    /// <summary>Hops after which a routed message is dropped: Pastry needs about log16 N, so this only ends loops.</summary>
+    private const int MaxHops = 32;
     private readonly Dictionary<ulong, PendingHop> _pendingHops = [];
     private readonly Dictionary<ulong, PendingRootAck> _rootAcks = [];
     private readonly HashSet<(NodeId Source, ulong Id)> _seen = [];
@@ -33,7 +36,6 @@ public sealed partial class PastryNode
             }
 
             var message = new RouteMessage(_random.NextUInt64(), key, applicationId, 0, WantsRootAck: true, LocalNode, payload);
-            MarkSeen(message);
             var firstHop = Continue(message, [], attempt: 1);
             if (firstHop is { } hop)
             {
@@ -77,7 +79,11 @@ public sealed partial class PastryNode
 
         if (_leafSet.InRange(key))
         {
-            var closest = _leafSet.Closest(key, Skip);
+            // The root is decided by the leaf set alone: a merely suspect root is still the root
+            // (skipping it would deliver to the wrong node); only a hop that failed this very
+            // message, or one that drops routed messages, is passed over.
+            bool SkipRoot(NodeId id) => excluded(id) || (_neighbors.TryGetValue(id, out var n) && now < n.RoutedAroundUntil);
+            var closest = _leafSet.Closest(key, SkipRoot);
             return closest == LocalNode.Id ? null : _neighbors[closest].Handle;
         }
 
@@ -104,17 +110,18 @@ public sealed partial class PastryNode
     private void OnRoute(RouteMessage message, Neighbor from, NodeHandle? via)
     {
         SendMessage(from, new HopAckMessage(message.MessageId), via);
-        if (!MarkSeen(message))
-        {
-            return; // a retry of a message that already passed here
-        }
-
         if (DropsRoutedMessages)
         {
             return;
         }
 
-        Continue(message with { Hops = message.Hops + 1 }, [from.Id], attempt: 1);
+        if (message.Hops >= MaxHops)
+        {
+            Counters.RouteFailures++; // a loop between inconsistent views; the source's retry comes later
+            return;
+        }
+
+        Continue(message with { Hops = message.Hops + 1 }, [], attempt: 1);
     }
 
     /// <summary>Delivers the message here or forwards it to the next hop; returns the next hop (null when delivered or dropped).</summary>
@@ -174,7 +181,6 @@ public sealed partial class PastryNode
 
     private void Deliver(RouteMessage message)
     {
-        Counters.Delivered++;
         if (message.ApplicationId == SystemApplication)
         {
             OnJoinRequest(message);
@@ -187,6 +193,12 @@ public sealed partial class PastryNode
         }
 
         _rootAcks.Remove(message.MessageId);
+        if (!MarkSeen(message))
+        {
+            return; // a retry of a message already delivered here: acknowledged again, delivered once
+        }
+
+        Counters.Delivered++;
         DeliverToApplication(message.ApplicationId, message.Key, new KbrMessage(message.Source, message.ApplicationId, message.Payload, message.Hops));
     }
 
@@ -232,7 +244,10 @@ public sealed partial class PastryNode
         {
             _rootAcks.Remove(id);
             Counters.RootAckTimeouts++;
-            if (_neighbors.TryGetValue(pending.FirstHop, out var firstHop) && ++firstHop.RoutingDrops >= _options.DropsBeforeRoutingAround)
+            // Only a message lost twice through the same first hop counts against it: one lost
+            // acknowledgement under load is not evidence of a faulty node.
+            if (pending.Retried && _neighbors.TryGetValue(pending.FirstHop, out var firstHop)
+                && ++firstHop.RoutingDrops >= _options.DropsBeforeRoutingAround)
             {
                 // It answers pings, yet what we route through it never arrives: route around it.
                 firstHop.RoutedAroundUntil = now + _options.RoutingAroundPeriod;
@@ -241,11 +256,11 @@ public sealed partial class PastryNode
 
             if (!pending.Retried)
             {
-                var message = pending.Message with { MessageId = _random.NextUInt64() };
-                MarkSeen(message);
-                if (Continue(message, [pending.FirstHop], attempt: 1) is { } hop)
+                // Send once more under the same id (nodes that saw it drop the copy, so the root
+                // delivers once), around the first hop only if it is now being routed around.
+                if (Continue(pending.Message, [], attempt: 1) is { } hop)
                 {
-                    _rootAcks[message.MessageId] = new PendingRootAck(message, hop, now + _options.RootAckTimeout, Retried: true);
+                    _rootAcks[id] = new PendingRootAck(pending.Message, hop, now + _options.RootAckTimeout, Retried: true);
                 }
             }
         }

@@ -26,18 +26,22 @@ internal sealed class LoopbackOverlay : IAsyncDisposable
         Founder = OverlayFounder.Create(_random);
     }
 
-    /// <summary>Fast periods so a test sees repairs in seconds (RepairPeriod ≈ 5 s).</summary>
+    /// <summary>
+    /// Short periods so a test sees repairs in seconds (RepairPeriod ≈ 9 s), with timeouts no
+    /// tighter than the defaults' floor: dozens of nodes share this process's two cores, and a
+    /// starved process must not look dead.
+    /// </summary>
     public static PastryOptions FastOptions { get; } = new()
     {
-        KeepAliveInterval = TimeSpan.FromMilliseconds(500),
-        TableProbeInterval = TimeSpan.FromSeconds(2),
+        KeepAliveInterval = TimeSpan.FromSeconds(1),
+        TableProbeInterval = TimeSpan.FromSeconds(3),
         LeafSetExchangeInterval = TimeSpan.FromSeconds(1),
         TableRepairInterval = TimeSpan.FromSeconds(2),
         PartitionProbeInterval = TimeSpan.FromSeconds(2),
-        InitialTimeout = TimeSpan.FromMilliseconds(300),
-        MinimumTimeout = TimeSpan.FromMilliseconds(100),
-        MaximumTimeout = TimeSpan.FromMilliseconds(500),
-        RootAckTimeout = TimeSpan.FromSeconds(2),
+        InitialTimeout = TimeSpan.FromMilliseconds(500),
+        MinimumTimeout = TimeSpan.FromMilliseconds(200),
+        MaximumTimeout = TimeSpan.FromSeconds(1),
+        RootAckTimeout = TimeSpan.FromSeconds(3),
         JoinRetryInterval = TimeSpan.FromSeconds(1),
         Tick = TimeSpan.FromMilliseconds(50),
     };
@@ -82,7 +86,8 @@ internal sealed class LoopbackOverlay : IAsyncDisposable
     public PastryOptions OptionsFor(int index) =>
         index == 0 ? Options : Options with { Bootstraps = [Nodes[0].EndPoint] };
 
-    public IRandomSource RandomFor(int index) => new SeededRandomSource((ulong)((Seed * 1000) + index + 1));
+    /// <summary>Each node's own random stream; a restarted node gets a new one, as a rebooted machine would.</summary>
+    public IRandomSource RandomFor(int index, int life) => new SeededRandomSource((ulong)((Seed * 1_000_000) + (life * 1000) + index + 1));
 
     /// <summary>Polls <paramref name="condition"/> until it holds or <paramref name="timeout"/> passes; returns how long it took.</summary>
     public static async Task<TimeSpan?> WaitForAsync(Func<bool> condition, TimeSpan timeout)
@@ -150,6 +155,8 @@ internal sealed class LoopbackOverlay : IAsyncDisposable
 /// <summary>One node of a <see cref="LoopbackOverlay"/>.</summary>
 internal sealed class LoopbackNode(LoopbackOverlay overlay, int index, NodeIdentity identity, Action<PastryNode, int>? configure)
 {
+    private int _lives;
+
     public int Index { get; } = index;
 
     public NodeIdentity Identity { get; } = identity;
@@ -167,7 +174,7 @@ internal sealed class LoopbackNode(LoopbackOverlay overlay, int index, NodeIdent
     public void Start(ITransport transport, PastryOptions? options = null)
     {
         Link = new TransportLink(new BlockingTransport(transport, overlay.Switchboard));
-        Node = new PastryNode(Identity, overlay.Founder.Trust, Link, overlay.RandomFor(Index), options ?? overlay.OptionsFor(Index));
+        Node = new PastryNode(Identity, overlay.Founder.Trust, Link, overlay.RandomFor(Index, ++_lives), options ?? overlay.OptionsFor(Index));
         configure?.Invoke(Node, Index);
         Node.Start();
     }
