@@ -206,6 +206,14 @@ public readonly struct NodeId : IEquatable<NodeId>, IComparable<NodeId>
         return new NodeId(_high + other._high + carryMiddle, middle, (uint)low);
     }
 
+    /// <summary>The id halfway along the clockwise arc from this id to <paramref name="to"/>.</summary>
+    public NodeId Midpoint(NodeId to)
+    {
+        var d = to.Minus(this);
+        var half = new NodeId(d._high >> 1, (d._middle >> 1) | (d._high << 63), (uint)((d._low >> 1) | (uint)(d._middle << 31)));
+        return Plus(half);
+    }
+
     /// <summary>
     /// The circular distance to <paramref name="other"/>: the shorter way round the ring, at most
     /// 2^159. Pastry delivers a key to the node with the smallest such distance.

@@ -1,0 +1,208 @@
+using System.Security.Cryptography;
+using EPostEdge.Overlay.Ids;
+using EPostEdge.Overlay.Seams;
+using NSec.Cryptography;
+
+namespace EPostEdge.Overlay.Certificates;
+
+/// <summary>
+/// This node's private keys: Ed25519 (its id is the hash of the public half; it signs) and
+/// X25519 (link keys with peers), plus its certificate once enrolled. The private bytes live in
+/// NSec's protected memory; <see cref="ToString"/> never shows them.
+/// </summary>
+public sealed class NodeIdentity : IDisposable
+{
+    /// <summary>The <see cref="Export"/> encoding version.</summary>
+    public const byte ExportVersion = 1;
+
+    private const int PrivateKeySize = 32;
+    private const int LinkKeySize = 32;
+
+    // HKDF info prefix for link keys (RFC 5869 §3.2: info binds the derived key to its context).
+    private static readonly byte[] LinkInfoLabel = "epostedge link v1"u8.ToArray();
+
+    private readonly Key _signing;
+    private readonly Key _agreement;
+    private readonly byte[] _signingPublic;
+    private readonly byte[] _agreementPublic;
+    private NodeCertificate? _certificate;
+
+    private NodeIdentity(Key signing, Key agreement)
+    {
+        _signing = signing;
+        _agreement = agreement;
+        _signingPublic = signing.PublicKey.Export(KeyBlobFormat.RawPublicKey);
+        _agreementPublic = agreement.PublicKey.Export(KeyBlobFormat.RawPublicKey);
+        Id = NodeId.Hash(_signingPublic);
+    }
+
+    /// <summary>The node's id: <c>NodeId.Hash(SigningKey.Span)</c>.</summary>
+    public NodeId Id { get; }
+
+    /// <summary>The Ed25519 public key (32 bytes).</summary>
+    public ReadOnlyMemory<byte> SigningKey => _signingPublic;
+
+    /// <summary>The X25519 public key (32 bytes).</summary>
+    public ReadOnlyMemory<byte> AgreementKey => _agreementPublic;
+
+    /// <summary>The node's certificate, null until enrolled. Setting one for other keys throws.</summary>
+    public NodeCertificate? Certificate
+    {
+        get => _certificate;
+        set
+        {
+            if (value is not null
+                && (value.Id != Id
+                    || !value.SigningKey.Span.SequenceEqual(_signingPublic)
+                    || !value.AgreementKey.Span.SequenceEqual(_agreementPublic)))
+            {
+                throw new ArgumentException($"certificate {value.Id.ToShortString()} is not for this node's keys ({Id.ToShortString()})", nameof(value));
+            }
+
+            _certificate = value;
+        }
+    }
+
+    internal Key SigningPrivateKey => _signing;
+
+    /// <summary>
+    /// A new identity whose private keys are 64 bytes drawn from <paramref name="random"/>, so a
+    /// seeded simulator run makes the same nodes every time.
+    /// </summary>
+    public static NodeIdentity Create(IRandomSource random)
+    {
+        ArgumentNullException.ThrowIfNull(random);
+        Span<byte> seeds = stackalloc byte[2 * PrivateKeySize];
+        try
+        {
+            random.NextBytes(seeds);
+            return FromPrivateKeys(seeds[..PrivateKeySize], seeds[PrivateKeySize..]);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(seeds);
+        }
+    }
+
+    /// <summary>
+    /// The Ed25519 signature (64 bytes) of exactly <paramref name="data"/>. Callers prefix a
+    /// label of their own, so a signature made for one purpose is never valid for another.
+    /// </summary>
+    public byte[] Sign(ReadOnlySpan<byte> data) => SignatureAlgorithm.Ed25519.Sign(_signing, data);
+
+    /// <summary>
+    /// The 32-byte symmetric key of the link between this node and <paramref name="peer"/>:
+    /// HKDF-SHA256 (RFC 5869) over the X25519 shared secret (RFC 7748 §6.1), empty salt, info =
+    /// "epostedge link v1" || lower id || higher id, so both ends derive the same key.
+    /// </summary>
+    /// <exception cref="CryptographicException">The agreement failed (a low-order peer key gives an all-zero secret).</exception>
+    public byte[] DeriveLinkKey(NodeCertificate peer)
+    {
+        ArgumentNullException.ThrowIfNull(peer);
+        if (!PublicKey.TryImport(KeyAgreementAlgorithm.X25519, peer.AgreementKey.Span, KeyBlobFormat.RawPublicKey, out var peerKey))
+        {
+            throw new CryptographicException($"peer {peer.Id.ToShortString()} has no valid X25519 key");
+        }
+
+        // RFC 7748 §6.1: NSec refuses an all-zero shared secret (low-order point), by null or by throwing.
+        using var shared = KeyAgreementAlgorithm.X25519.Agree(_agreement, peerKey!)
+            ?? throw new CryptographicException($"key agreement with {peer.Id.ToShortString()} failed");
+
+        var (low, high) = Id < peer.Id ? (Id, peer.Id) : (peer.Id, Id);
+        var info = new byte[LinkInfoLabel.Length + (2 * NodeId.Size)];
+        LinkInfoLabel.CopyTo(info, 0);
+        low.WriteTo(info.AsSpan(LinkInfoLabel.Length));
+        high.WriteTo(info.AsSpan(LinkInfoLabel.Length + NodeId.Size));
+        return KeyDerivationAlgorithm.HkdfSha256.DeriveBytes(shared, ReadOnlySpan<byte>.Empty, info, LinkKeySize);
+    }
+
+    /// <summary>
+    /// The private keys and the certificate, if any, for the node's own disk:
+    /// version (1) || Ed25519 seed (32) || X25519 private key (32) || has-certificate (0/1) || certificate.
+    /// Secret material: the caller stores it with care and zeroes it after use.
+    /// </summary>
+    public byte[] Export()
+    {
+        var certificate = _certificate is null ? ReadOnlySpan<byte>.Empty : _certificate.Encoded.Span;
+        var exported = new byte[1 + (2 * PrivateKeySize) + 1 + certificate.Length];
+        exported[0] = ExportVersion;
+        if (!_signing.TryExport(KeyBlobFormat.RawPrivateKey, exported.AsSpan(1, PrivateKeySize), out var written1) || written1 != PrivateKeySize
+            || !_agreement.TryExport(KeyBlobFormat.RawPrivateKey, exported.AsSpan(1 + PrivateKeySize, PrivateKeySize), out var written2) || written2 != PrivateKeySize)
+        {
+            CryptographicOperations.ZeroMemory(exported);
+            throw new CryptographicException("private key export failed");
+        }
+
+        exported[1 + (2 * PrivateKeySize)] = _certificate is null ? (byte)0 : (byte)1;
+        certificate.CopyTo(exported.AsSpan(2 + (2 * PrivateKeySize)));
+        return exported;
+    }
+
+    /// <summary>Rebuilds an identity from <see cref="Export"/>'s bytes.</summary>
+    /// <exception cref="FormatException">Not an export of a known version, or the certificate is not for these keys.</exception>
+    public static NodeIdentity Import(ReadOnlySpan<byte> exported)
+    {
+        var reader = new WireReader(exported);
+        if (!reader.TryReadByte(out var version) || version != ExportVersion
+            || !reader.TryReadBytes(PrivateKeySize, out var signingSeed)
+            || !reader.TryReadBytes(PrivateKeySize, out var agreementKey)
+            || !reader.TryReadByte(out var hasCertificate) || hasCertificate > 1)
+        {
+            throw new FormatException("not a node identity export");
+        }
+
+        NodeCertificate? certificate = null;
+        if (hasCertificate == 1)
+        {
+            if (!NodeCertificate.TryDecode(reader.Rest, out certificate, out var consumed))
+            {
+                throw new FormatException("the node identity export holds a malformed certificate");
+            }
+
+            reader.Skip(consumed);
+        }
+
+        if (!reader.AtEnd)
+        {
+            throw new FormatException("trailing bytes after a node identity export");
+        }
+
+        var identity = FromPrivateKeys(signingSeed, agreementKey);
+        try
+        {
+            identity.Certificate = certificate;
+            return identity;
+        }
+        catch (ArgumentException e)
+        {
+            identity.Dispose();
+            throw new FormatException("the node identity export holds a certificate for other keys", e);
+        }
+    }
+
+    /// <summary>Erases the private keys.</summary>
+    public void Dispose()
+    {
+        _signing.Dispose();
+        _agreement.Dispose();
+    }
+
+    /// <summary>The id only; never key material.</summary>
+    public override string ToString() => $"NodeIdentity {Id}";
+
+    private static NodeIdentity FromPrivateKeys(ReadOnlySpan<byte> signingSeed, ReadOnlySpan<byte> agreementKey)
+    {
+        var parameters = new KeyCreationParameters { ExportPolicy = KeyExportPolicies.AllowPlaintextExport };
+        var signing = Key.Import(SignatureAlgorithm.Ed25519, signingSeed, KeyBlobFormat.RawPrivateKey, in parameters);
+        try
+        {
+            var agreement = Key.Import(KeyAgreementAlgorithm.X25519, agreementKey, KeyBlobFormat.RawPrivateKey, in parameters);
+            return new NodeIdentity(signing, agreement);
+        }
+        catch
+        {
+            signing.Dispose();
+            throw;
+        }
+    }
+}

@@ -1,0 +1,248 @@
+using EPostEdge.Overlay.Ids;
+using EPostEdge.Overlay.Seams;
+using EPostEdge.Overlay.Wire;
+
+namespace EPostEdge.Overlay.Pastry;
+
+// Liveness: keep-alives, RTT-based timeouts (Bamboo), failure detection, source-routed liveness
+// (ePOST's non-transitive connectivity fix), and the admission of live nodes to routing state.
+public sealed partial class PastryNode
+{
+    private readonly Dictionary<ulong, PendingPing> _pings = [];
+
+    /// <summary>One ping in flight: to whom, when, and through which relay (null = direct).</summary>
+    private readonly record struct PendingPing(NodeId Target, TimeSpan Sent, NodeHandle? Via);
+
+    /// <summary>
+    /// Starts a probe round for <paramref name="neighbor"/>: a direct ping, and when the direct path
+    /// has failed or is known broken, a ping through a relay too. Any answer ends the round alive.
+    /// </summary>
+    private void StartProbeRound(Neighbor neighbor)
+    {
+        var now = Now;
+        neighbor.ProbeRoundStarted = now;
+        neighbor.LastProbe = now;
+        SendPing(neighbor, via: null);
+        if (!_leafSet.Contains(neighbor.Id))
+        {
+            return; // table entries are replaceable: no relay effort for them
+        }
+
+        if (neighbor.Relay is { } relay)
+        {
+            SendPing(neighbor, relay);
+        }
+
+        if (neighbor.FailedRounds > 0 && PickRelay(neighbor) is { } another)
+        {
+            SendPing(neighbor, another);
+        }
+    }
+
+    private void SendPing(Neighbor neighbor, NodeHandle? via)
+    {
+        var nonce = _random.NextUInt64();
+        _pings[nonce] = new PendingPing(neighbor.Id, Now, via);
+        SendMessage(neighbor, new PingMessage(nonce), via, direct: via is null);
+    }
+
+    /// <summary>A live leaf-set member other than <paramref name="target"/> (and its current relay), to reach it through.</summary>
+    private NodeHandle? PickRelay(Neighbor target)
+    {
+        var choices = _leafSet.Members
+            .Where(h => h.Id != target.Id && h.Id != target.Relay?.Id && _neighbors.TryGetValue(h.Id, out var n) && n.FailedRounds == 0 && n.Relay is null)
+            .ToList();
+        return choices.Count == 0 ? null : choices[_random.NextInt32(choices.Count)];
+    }
+
+    private void OnPong(PongMessage pong, Neighbor from, NodeHandle? via, bool senderJoined)
+    {
+        if (!_pings.Remove(pong.Nonce, out var ping) || ping.Target != from.Id)
+        {
+            return; // late duplicate, or not ours
+        }
+
+        var roundTrip = Now - ping.Sent;
+        if (via is null)
+        {
+            from.Rtt.Add(roundTrip);
+            from.Relay = null; // the direct path works again
+        }
+        else if (from.ProbeRoundStarted is not null || from.Relay is null)
+        {
+            // Reached only through a third node: keep using it (ePOST §4: not dead, just not directly reachable).
+            from.Relay = via;
+        }
+
+        from.FailedRounds = 0;
+        from.ProbeRoundStarted = null;
+        if (from.Dead)
+        {
+            from.Dead = false;
+            _recentlyDead.RemoveAll(d => d.Node.Id == from.Id);
+        }
+
+        if (senderJoined)
+        {
+            Admit(from, from.Rtt.Smoothed ?? roundTrip);
+        }
+    }
+
+    /// <summary>Checks every probe round in flight and starts the keep-alives that are due (on each tick).</summary>
+    private void CheckLiveness()
+    {
+        var now = Now;
+        foreach (var neighbor in StateNeighbors())
+        {
+            if (neighbor.ProbeRoundStarted is { } started)
+            {
+                var timeout = neighbor.Rtt.Timeout;
+                if (neighbor.Relay is not null || neighbor.FailedRounds > 0)
+                {
+                    timeout *= 2; // a relayed answer crosses two links
+                }
+
+                if (now - started <= timeout)
+                {
+                    continue;
+                }
+
+                neighbor.ProbeRoundStarted = null;
+                neighbor.FailedRounds++;
+                var limit = _leafSet.Contains(neighbor.Id) ? _options.ProbeRoundsBeforeDead : Math.Min(2, _options.ProbeRoundsBeforeDead);
+                if (neighbor.FailedRounds >= limit)
+                {
+                    DeclareDead(neighbor);
+                }
+                else
+                {
+                    StartProbeRound(neighbor); // retry at once, now also through a relay
+                }
+
+                continue;
+            }
+
+            var period = _leafSet.Contains(neighbor.Id) ? _options.KeepAliveInterval : _options.TableProbeInterval;
+            if (now - neighbor.LastProbe >= period)
+            {
+                StartProbeRound(neighbor);
+            }
+        }
+
+        // Forget pings nobody will answer any more.
+        var expiry = now - (4 * _options.MaximumTimeout);
+        foreach (var nonce in _pings.Where(p => p.Value.Sent < expiry).Select(p => p.Key).ToList())
+        {
+            _pings.Remove(nonce);
+        }
+    }
+
+    /// <summary>
+    /// A node missed every probe round, direct and relayed: remove it from routing state, remember
+    /// it for partition probes, and repair the leaf set eagerly (Pastry §2.4).
+    /// </summary>
+    private void DeclareDead(Neighbor neighbor)
+    {
+        Counters.DeclaredDead++;
+        neighbor.Dead = true;
+        RememberDead(neighbor.Handle);
+        Forget(neighbor, dead: true);
+    }
+
+    /// <summary>Removes a node from routing state (dead, or left gracefully) and repairs around the hole.</summary>
+    private void Forget(Neighbor neighbor, bool dead)
+    {
+        var wasClockwise = _leafSet.Clockwise.Any(h => h.Id == neighbor.Id);
+        var wasLeaf = _leafSet.Remove(neighbor.Id);
+        _table.Remove(neighbor.Id);
+        neighbor.ProbeRoundStarted = null;
+        neighbor.Relay = null;
+        if (!dead)
+        {
+            neighbor.Dead = true; // it left: it rejoins by contacting us, as any node
+        }
+
+        foreach (var other in _neighbors.Values)
+        {
+            if (other.Relay?.Id == neighbor.Id)
+            {
+                other.Relay = null;
+            }
+        }
+
+        RerouteAround(neighbor.Id);
+        if (wasLeaf)
+        {
+            RaiseLeafSetChanged(neighbor.Handle, joined: false);
+
+            // Eager leaf-set repair: the farthest live member on the side of the hole knows the
+            // nodes just beyond it; its leaf set refills ours.
+            var side = wasClockwise ? _leafSet.Clockwise : _leafSet.CounterClockwise;
+            if (side.Count > 0 && _neighbors.TryGetValue(side[^1].Id, out var farthest))
+            {
+                SendMessage(farthest, new LeafSetMessage(IsReply: false, _leafSet.Members));
+            }
+        }
+    }
+
+    /// <summary>
+    /// A node we heard of: probe it when it would improve our leaf set or fill an empty table slot
+    /// (or, with <paramref name="improve"/>, sometimes to find a nearer one for its slot: proximity
+    /// neighbour selection). Only a probe answered by the node itself admits it.
+    /// </summary>
+    private void Candidate(NodeHandle node, bool improve = false)
+    {
+        if (node.Id == LocalNode.Id || InState(node.Id))
+        {
+            return;
+        }
+
+        var worthy = _leafSet.WouldAdmit(node.Id) || _table.IsSlotEmpty(node.Id) || (improve && _random.NextInt32(4) == 0);
+        if (!worthy)
+        {
+            return;
+        }
+
+        if (!_neighbors.TryGetValue(node.Id, out var neighbor))
+        {
+            SendHello(node.EndPoint, wantsReply: true); // its certificate first; the Hello answer brings us back here
+            return;
+        }
+
+        if (neighbor.ProbeRoundStarted is null && Now - neighbor.LastProbe >= _options.MinimumTimeout)
+        {
+            neighbor.FailedRounds = 0;
+            StartProbeRound(neighbor);
+        }
+    }
+
+    /// <summary>A node answered a probe: put it where it belongs.</summary>
+    private void Admit(Neighbor neighbor, TimeSpan roundTrip)
+    {
+        if (!_joined.Task.IsCompleted)
+        {
+            return;
+        }
+
+        var evicted = new List<NodeHandle>();
+        var joinedLeafSet = _leafSet.Add(neighbor.Handle, evicted);
+        _table.Consider(neighbor.Handle, roundTrip);
+        if (joinedLeafSet)
+        {
+            RaiseLeafSetChanged(neighbor.Handle, joined: true);
+
+            // Tell the new member our leaf set: after a join or a partition merge, each side
+            // learns the other's nodes in one exchange instead of waiting for the periodic one.
+            SendMessage(neighbor, new LeafSetMessage(IsReply: false, _leafSet.Members));
+        }
+
+        foreach (var old in evicted)
+        {
+            RaiseLeafSetChanged(old, joined: false);
+            if (_neighbors.TryGetValue(old.Id, out var oldNeighbor))
+            {
+                _table.Consider(old, oldNeighbor.Rtt.Smoothed ?? _options.InitialTimeout);
+            }
+        }
+    }
+}
