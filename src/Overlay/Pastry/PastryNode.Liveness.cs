@@ -225,7 +225,8 @@ public sealed partial class PastryNode
         }
 
         var evicted = new List<NodeHandle>();
-        var joinedLeafSet = _leafSet.Add(neighbor.Handle, evicted);
+        var wasMember = _leafSet.Contains(neighbor.Id);
+        var joinedLeafSet = _leafSet.Add(neighbor.Handle, evicted) && !wasMember;
         _table.Consider(neighbor.Handle, roundTrip);
         if (joinedLeafSet)
         {

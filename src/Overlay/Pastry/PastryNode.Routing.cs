@@ -23,7 +23,7 @@ public sealed partial class PastryNode
     private sealed record PendingHop(RouteMessage Message, NodeId NextHop, TimeSpan Deadline, int Attempt, HashSet<NodeId> Tried);
 
     /// <summary>A message this node originated, waiting for its root's acknowledgement.</summary>
-    private sealed record PendingRootAck(RouteMessage Message, NodeId FirstHop, TimeSpan Deadline, bool Retried);
+    private sealed record PendingRootAck(RouteMessage Message, NodeId FirstHop, TimeSpan Deadline, int Attempt);
 
     /// <inheritdoc />
     public void Route(NodeId key, ushort applicationId, ReadOnlyMemory<byte> payload)
@@ -39,7 +39,7 @@ public sealed partial class PastryNode
             var firstHop = Continue(message, [], attempt: 1);
             if (firstHop is { } hop)
             {
-                _rootAcks[message.MessageId] = new PendingRootAck(message, hop, Now + _options.RootAckTimeout, Retried: false);
+                _rootAcks[message.MessageId] = new PendingRootAck(message, hop, Now + _options.RootAckTimeout, Attempt: 1);
             }
         }
     }
@@ -244,24 +244,24 @@ public sealed partial class PastryNode
         {
             _rootAcks.Remove(id);
             Counters.RootAckTimeouts++;
-            // Only a message lost twice through the same first hop counts against it: one lost
-            // acknowledgement under load is not evidence of a faulty node.
-            if (pending.Retried && _neighbors.TryGetValue(pending.FirstHop, out var firstHop)
-                && ++firstHop.RoutingDrops >= _options.DropsBeforeRoutingAround)
+            // ePOST's lesson: a node may answer pings yet drop what is routed through it. The
+            // first retry goes the same way (one lost acknowledgement is no evidence); when that is
+            // lost too, the first hop is charged, and the last try goes around it.
+            HashSet<NodeId> excluded = [];
+            if (pending.Attempt >= 2)
             {
-                // It answers pings, yet what we route through it never arrives: route around it.
-                firstHop.RoutedAroundUntil = now + _options.RoutingAroundPeriod;
-                firstHop.RoutingDrops = 0;
+                excluded.Add(pending.FirstHop);
+                if (_neighbors.TryGetValue(pending.FirstHop, out var firstHop) && ++firstHop.RoutingDrops >= _options.DropsBeforeRoutingAround)
+                {
+                    firstHop.RoutedAroundUntil = now + _options.RoutingAroundPeriod;
+                    firstHop.RoutingDrops = 0;
+                }
             }
 
-            if (!pending.Retried)
+            if (pending.Attempt < 3 && Continue(pending.Message, excluded, attempt: 1) is { } hop)
             {
-                // Send once more under the same id (nodes that saw it drop the copy, so the root
-                // delivers once), around the first hop only if it is now being routed around.
-                if (Continue(pending.Message, [], attempt: 1) is { } hop)
-                {
-                    _rootAcks[id] = new PendingRootAck(pending.Message, hop, now + _options.RootAckTimeout, Retried: true);
-                }
+                // Same message id: nodes deliver it once, and acknowledge every copy.
+                _rootAcks[id] = new PendingRootAck(pending.Message, hop, now + _options.RootAckTimeout, pending.Attempt + 1);
             }
         }
     }

@@ -122,12 +122,13 @@ public sealed class LeafSet
     /// <summary>True when adding <paramref name="id"/> would change the leaf set.</summary>
     public bool WouldAdmit(NodeId id)
     {
-        if (id == Self || Contains(id))
+        if (id == Self)
         {
             return false;
         }
 
-        return Admits(_clockwise, id, clockwise: true) || Admits(_counterClockwise, id, clockwise: false);
+        return (!_clockwise.Exists(m => m.Id == id) && Admits(_clockwise, id, clockwise: true))
+            || (!_counterClockwise.Exists(m => m.Id == id) && Admits(_counterClockwise, id, clockwise: false));
     }
 
     /// <summary>
@@ -137,14 +138,15 @@ public sealed class LeafSet
     public bool Add(NodeHandle node, List<NodeHandle>? evicted = null)
     {
         ArgumentNullException.ThrowIfNull(node);
-        if (node.Id == Self || Contains(node.Id))
+        if (node.Id == Self)
         {
             return false;
         }
 
+        // A member of one side may also belong on the other (few nodes, or after removals).
         var before = evicted is null ? null : Members;
-        var changed = Insert(_clockwise, node, clockwise: true);
-        changed |= Insert(_counterClockwise, node, clockwise: false);
+        var changed = !_clockwise.Exists(m => m.Id == node.Id) && Insert(_clockwise, node, clockwise: true);
+        changed |= !_counterClockwise.Exists(m => m.Id == node.Id) && Insert(_counterClockwise, node, clockwise: false);
         if (changed && before is not null)
         {
             foreach (var old in before)
@@ -164,6 +166,26 @@ public sealed class LeafSet
     {
         var removed = _clockwise.RemoveAll(m => m.Id == id) > 0;
         removed |= _counterClockwise.RemoveAll(m => m.Id == id) > 0;
+        if (removed)
+        {
+            // Members of the other side may now fit the side that lost one.
+            foreach (var member in _counterClockwise.ToList())
+            {
+                if (!_clockwise.Exists(m => m.Id == member.Id))
+                {
+                    Insert(_clockwise, member, clockwise: true);
+                }
+            }
+
+            foreach (var member in _clockwise.ToList())
+            {
+                if (!_counterClockwise.Exists(m => m.Id == member.Id))
+                {
+                    Insert(_counterClockwise, member, clockwise: false);
+                }
+            }
+        }
+
         return removed;
     }
 
