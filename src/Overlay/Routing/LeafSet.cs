@@ -162,9 +162,23 @@ public sealed class LeafSet
     /// <summary>Removes <paramref name="id"/>; true when it was a member.</summary>
     public bool Remove(NodeId id)
     {
-        var removed = _clockwise.RemoveAll(m => m.Id == id) > 0;
-        removed |= _counterClockwise.RemoveAll(m => m.Id == id) > 0;
-        return removed;
+        var removedClockwise = _clockwise.RemoveAll(m => m.Id == id) > 0;
+        var removedCounterClockwise = _counterClockwise.RemoveAll(m => m.Id == id) > 0;
+
+        // While the ring is small the halves overlap, and a member that did not fit on one side
+        // (it was L/2+1-th that way) may belong there once a nearer one is gone. Add refuses
+        // known members, so the hole is refilled here from the other side's members.
+        if (removedClockwise)
+        {
+            Refill(_clockwise, _counterClockwise, clockwise: true);
+        }
+
+        if (removedCounterClockwise)
+        {
+            Refill(_counterClockwise, _clockwise, clockwise: false);
+        }
+
+        return removedClockwise || removedCounterClockwise;
     }
 
     /// <summary>Updates a member's endpoint (a node that moved) without changing membership.</summary>
@@ -243,6 +257,17 @@ public sealed class LeafSet
         }
 
         return true;
+    }
+
+    private void Refill(List<NodeHandle> side, List<NodeHandle> other, bool clockwise)
+    {
+        foreach (var member in other)
+        {
+            if (!side.Exists(m => m.Id == member.Id))
+            {
+                Insert(side, member, clockwise);
+            }
+        }
     }
 
     private NodeId DistanceOnSide(NodeId id, bool clockwise) => clockwise ? id.Minus(Self) : Self.Minus(id);
