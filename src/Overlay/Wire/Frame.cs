@@ -136,6 +136,3 @@ public static class Frame
         return true;
     }
 }
-
-/// <summary>Computes a frame's MAC over <c>data</c> into <c>tag</c>.</summary>
-public delegate void MacFunction(ReadOnlySpan<byte> data, Span<byte> tag);
