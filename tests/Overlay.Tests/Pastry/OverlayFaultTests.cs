@@ -97,7 +97,9 @@ public sealed class OverlayFaultTests(ITestOutputHelper output)
     public async Task A_node_that_answers_pings_but_drops_routed_messages_is_routed_around()
     {
         var applications = new ConcurrentDictionary<int, RecordingApplication>();
-        await using var overlay = await LoopbackOverlay.StartAsync(12, seed: 41, configure: (node, i) =>
+        // L = 8 with 24 nodes: keys outside the leaf set's range take a routing-table hop first.
+        var small = LoopbackOverlay.FastOptions with { LeafSetSize = 8 };
+        await using var overlay = await LoopbackOverlay.StartAsync(24, small, seed: 41, configure: (node, i) =>
         {
             var app = new RecordingApplication(node.LocalNode.Id);
             applications[i] = app;
@@ -106,22 +108,27 @@ public sealed class OverlayFaultTests(ITestOutputHelper output)
         var options = overlay.Options;
         Assert.NotNull(await LoopbackOverlay.WaitForAsync(() => overlay.LeafSetsCorrect(out _), options.RepairPeriod * 2));
 
+        // Keys the source hands to some first hop that is not their root; that first hop becomes the dropper.
         var source = overlay.Nodes[1];
-        var dropper = overlay.Nodes[5];
-        dropper.Node!.DropsRoutedMessages = true;
-
-        // Keys the source would hand to the dropper first, but that belong to another node.
         var random = new EPostEdge.Overlay.Seams.SeededRandomSource(43);
-        var keys = new List<(NodeId Key, LoopbackNode Root)>();
-        while (keys.Count < 12)
+        var byFirstHop = new Dictionary<NodeId, List<(NodeId Key, LoopbackNode Root)>>();
+        for (var i = 0; i < 2000; i++)
         {
             var key = NodeId.Random(random);
             var root = overlay.RootOf(key);
-            if (root != dropper && root != source && source.Node!.LocalLookup(key, 1)[0].Id == dropper.Id)
+            var first = source.Node!.LocalLookup(key, 1)[0].Id;
+            if (root != source && first != root.Id && first != source.Id)
             {
-                keys.Add((key, root));
+                (byFirstHop.TryGetValue(first, out var list) ? list : byFirstHop[first] = []).Add((key, root));
             }
         }
+
+        Assert.NotEmpty(byFirstHop);
+        var (dropperId, candidates) = byFirstHop.MaxBy(p => p.Value.Count);
+        var dropper = overlay.Nodes.First(n => n.Id == dropperId);
+        dropper.Node!.DropsRoutedMessages = true;
+        var keys = candidates.Take(12).ToList();
+        output.WriteLine($"dropper {dropper.Id.ToShortString()} is the first hop of {candidates.Count} of 2000 keys from the source");
 
         for (var i = 0; i < keys.Count; i++)
         {
