@@ -297,7 +297,9 @@ internal static class OverlayCommands
 
         output.WriteLine($"joined:    {(live.Joined ? "yes" : "not yet (joining through the bootstraps)")}, up {live.Uptime.TotalSeconds:0} s");
         var leaves = live.CounterClockwiseLeaves.Select(n => ("ccw", n)).Concat(live.ClockwiseLeaves.Select(n => ("cw ", n))).ToList();
-        output.WriteLine($"leaf set:  {leaves.Count} node{(leaves.Count == 1 ? string.Empty : "s")}");
+        // In a small overlay one node is the neighbour on both sides (Pastry §2.1: L/2 each way).
+        var distinct = leaves.Select(l => l.n.Node.Id).Distinct().Count();
+        output.WriteLine($"leaf set:  {distinct} node{(distinct == 1 ? string.Empty : "s")} ({live.CounterClockwiseLeaves.Count} counter-clockwise, {live.ClockwiseLeaves.Count} clockwise)");
         foreach (var (side, n) in leaves)
         {
             var rtt = n.RoundTrip is { } r ? $"{r.TotalMilliseconds.ToString("0.0", CultureInfo.InvariantCulture)} ms" : "rtt ?";
@@ -307,7 +309,8 @@ internal static class OverlayCommands
             output.WriteLine($"  {side} {n.Node.Id.ToShortString()}  {n.Node.EndPoint,-22} {rtt,9}{via}{failed}{around}");
         }
 
-        output.WriteLine($"table:     {live.TableFillByRow.Sum()} entries; by row {(live.TableFillByRow.Count == 0 ? "-" : string.Join(' ', live.TableFillByRow))}");
+        var total = live.TableFillByRow.Sum();
+        output.WriteLine($"table:     {total} entr{(total == 1 ? "y" : "ies")}; by row {(live.TableFillByRow.Count == 0 ? "-" : string.Join(' ', live.TableFillByRow))}");
         var c = live.Counters;
         output.WriteLine($"sent:      {c.FramesSent} frames, {c.BytesSent} bytes ({c.MaintenanceBytesSent} maintenance)");
         output.WriteLine($"received:  {c.FramesReceived} frames, {c.BytesReceived} bytes ({c.MaintenanceBytesReceived} maintenance)");
