@@ -22,4 +22,13 @@ internal static class ExitCodes
 
     /// <summary>Another node holds DATA/node.lock.</summary>
     public const int AlreadyRunning = 6;
+
+    /// <summary>
+    /// Overlay: refused. The node already has an overlay identity (create, join), has none
+    /// (invite), may not invite, or the inviter refused the token (used, unknown).
+    /// </summary>
+    public const int OverlayRefused = 7;
+
+    /// <summary>Overlay: the inviter did not answer the enrollment request (not running, port not reachable).</summary>
+    public const int OverlayUnreachable = 8;
 }

@@ -4,7 +4,7 @@ using EPostEdge.Storage.Local;
 
 namespace EPostEdge.EdgeNode.Cli;
 
-/// <summary>Builds the command tree: <c>run</c> (the default), <c>init</c>, <c>user</c>, <c>status</c>, <c>rebuild-index</c>, <c>identity</c>, <c>journal-torture</c>.</summary>
+/// <summary>Builds the command tree: <c>run</c> (the default), <c>init</c>, <c>user</c>, <c>status</c>, <c>overlay</c>, <c>invite</c>, <c>join</c>, <c>rebuild-index</c>, <c>identity</c>, <c>journal-torture</c>.</summary>
 internal static class NodeCommands
 {
     /// <summary>Environment variable that overrides the default data folder.</summary>
@@ -41,6 +41,9 @@ internal static class NodeCommands
         root.Subcommands.Add(InitCommand.Build(context, data));
         root.Subcommands.Add(UserCommands.Build(context, data));
         root.Subcommands.Add(StatusCommand.Build(context, data));
+        root.Subcommands.Add(OverlayCommands.BuildOverlay(context, data));
+        root.Subcommands.Add(OverlayCommands.BuildInvite(context, data));
+        root.Subcommands.Add(OverlayCommands.BuildJoin(context, data));
 
         var rebuild = new Command("rebuild-index", "Throw the LiteDB index away and rebuild it from the journal alone (the node must be stopped).");
         rebuild.Options.Add(data);

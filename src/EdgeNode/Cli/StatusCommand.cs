@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Text;
 using System.Text.Json;
 using EPostEdge.EdgeNode.Hosting;
+using EPostEdge.EdgeNode.Overlay;
 using EPostEdge.Storage.Blocks;
 using EPostEdge.Storage.Local;
 
@@ -58,6 +59,7 @@ internal static class StatusCommand
                     QuotaBytes = quota == long.MaxValue ? null : quota,
                     JournalSequence = store.LastSequence,
                     Mail = context.Mail is { } mail ? await mail.ReadStatusAsync(store, configuration, dataDirectory, cancellationToken).ConfigureAwait(false) : null,
+                    Overlay = OfflineOverlay(context, dataDirectory),
                 };
             }
         }
@@ -96,6 +98,20 @@ internal static class StatusCommand
         return new NodeStatus { Running = true, DataDirectory = Path.GetFullPath(dataDirectory) };
     }
 
+    /// <summary>The overlay identity from DATA/overlay when no node runs; an unreadable one is reported and left out.</summary>
+    private static OverlayNodeStatus? OfflineOverlay(CliContext context, string dataDirectory)
+    {
+        try
+        {
+            return OverlayCommands.Offline(new OverlayFiles(context.FileSystem, dataDirectory, context.Time));
+        }
+        catch (InvalidDataException ex)
+        {
+            context.Error.WriteLine($"epost-edge: warning: {ex.Message}");
+            return null;
+        }
+    }
+
     private static void Print(TextWriter output, NodeStatus status)
     {
         output.WriteLine($"node:     {(status.Running ? $"running (pid {status.Pid?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "?"}, since {status.StartedAt:u})" : "not running")}");
@@ -115,5 +131,13 @@ internal static class StatusCommand
         {
             output.WriteLine($"listen:   {port.Protocol} {port.Address} port {port.Port}{(port.ImplicitTls ? " (implicit TLS)" : string.Empty)}");
         }
+
+        output.WriteLine(status.Overlay switch
+        {
+            null => "overlay:  not configured",
+            { Live: null } o => $"overlay:  node {o.Node.ToShortString()} in overlay {o.Overlay.ToShortString()} at {o.EndPoint}, not running",
+            { Live: { } live } o => $"overlay:  node {o.Node.ToShortString()} in overlay {o.Overlay.ToShortString()} at {o.EndPoint}, {(live.Joined ? "joined" : "joining")}, "
+                + $"{live.ClockwiseLeaves.Count + live.CounterClockwiseLeaves.Count} in leaf set, {live.TableFillByRow.Sum()} in table (epost-edge overlay status for more)",
+        });
     }
 }

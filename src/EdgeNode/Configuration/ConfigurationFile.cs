@@ -65,6 +65,22 @@ public static class ConfigurationFile
             json.WriteString("Quota", configuration.Store.Quota);
             json.WriteEndObject();
 
+            var overlay = configuration.Overlay;
+            json.WriteStartObject("Overlay");
+            json.WriteNumber("Port", overlay.Port);
+            json.WriteString("Address", overlay.Address);
+            WriteOptional(json, "EndPoint", overlay.EndPoint);
+            json.WriteNumber("LeafSetSize", overlay.LeafSetSize);
+            json.WriteNumber("KeepAliveSeconds", overlay.KeepAliveSeconds);
+            json.WriteStartArray("Bootstraps");
+            foreach (var bootstrap in overlay.Bootstraps)
+            {
+                json.WriteStringValue(bootstrap);
+            }
+
+            json.WriteEndArray();
+            json.WriteEndObject();
+
             json.WriteEndObject();
         }
 

@@ -30,6 +30,8 @@ public sealed class NodeConfiguration
 
     public StoreOptions Store { get; } = new();
 
+    public OverlayOptions Overlay { get; } = new();
+
     public static string PathIn(string dataDirectory) => Path.Combine(dataDirectory, FileName);
 
     /// <summary>
@@ -80,6 +82,7 @@ public sealed class NodeConfiguration
             root.GetSection("Smtp").Bind(configuration.Smtp);
             root.GetSection("Imap").Bind(configuration.Imap);
             root.GetSection("Store").Bind(configuration.Store);
+            root.GetSection("Overlay").Bind(configuration.Overlay);
         }
         catch (InvalidOperationException ex)
         {
@@ -105,6 +108,31 @@ public sealed class NodeConfiguration
         string.IsNullOrWhiteSpace(Mail.CertificatePath)
             ? (TlsCertificate.DefaultCertificatePath(dataDirectory), TlsCertificate.DefaultKeyPath(dataDirectory))
             : (Mail.CertificatePath, string.IsNullOrWhiteSpace(Mail.CertificateKeyPath) ? Mail.CertificatePath : Mail.CertificateKeyPath);
+
+    /// <summary>The overlay's bind address, or null when OverlayOptions.Address is not an IP address.</summary>
+    public IPAddress? OverlayAddress => IPAddress.TryParse(Overlay.Address, out var address) ? address : null;
+
+    /// <summary>
+    /// Where peers reach this node's overlay port: Overlay:EndPoint, else 127.0.0.1:Overlay:Port
+    /// (the embedded default, for nodes on one machine); null with <paramref name="error"/> when
+    /// Overlay:EndPoint is not an IP address and port.
+    /// </summary>
+    public IPEndPoint? OverlayEndPoint(out string? error)
+    {
+        error = null;
+        if (string.IsNullOrWhiteSpace(Overlay.EndPoint))
+        {
+            return new IPEndPoint(IPAddress.Loopback, Overlay.Port);
+        }
+
+        if (EdgeNode.Overlay.HostPort.TryParseAddress(Overlay.EndPoint, out var endPoint, out var why))
+        {
+            return endPoint;
+        }
+
+        error = $"Overlay:EndPoint = '{Overlay.EndPoint}': {why}";
+        return null;
+    }
 
     /// <summary>Every port setting with its name (0 = disabled).</summary>
     public IReadOnlyList<(string Setting, int Port)> Ports =>
@@ -175,6 +203,8 @@ public sealed class NodeConfiguration
             warnings.Add($"weak configuration: Imap:AllowPlaintextAuth lets passwords cross the network unencrypted on {Mail.ListenAddress}");
         }
 
+        ValidateOverlay(errors, seen);
+
         var (certificate, key) = CertificateFiles(dataDirectory);
         foreach (var file in new[] { certificate, key }.Distinct())
         {
@@ -187,6 +217,47 @@ public sealed class NodeConfiguration
         }
 
         return new ConfigurationReport(errors, warnings);
+    }
+
+    private void ValidateOverlay(List<string> errors, Dictionary<int, string> mailPorts)
+    {
+        if (Overlay.Port is < 1 or > 65535)
+        {
+            errors.Add($"Overlay:Port = {Overlay.Port} is not a port (1-65535)");
+        }
+        else if (mailPorts.TryGetValue(Overlay.Port, out var taken))
+        {
+            errors.Add($"Overlay:Port and {taken} are both {Overlay.Port}: each service needs its own port");
+        }
+
+        if (OverlayAddress is null)
+        {
+            errors.Add($"Overlay:Address = '{Overlay.Address}' is not an IP address (0.0.0.0, ::, or one of this machine's)");
+        }
+
+        if (OverlayEndPoint(out var endPointError) is null)
+        {
+            errors.Add(endPointError!);
+        }
+
+        // Pastry §2.1: L is 16 or 32 in the paper; the leaf set holds L/2 on each side.
+        if (Overlay.LeafSetSize is < 8 or > 32 || Overlay.LeafSetSize % 2 != 0)
+        {
+            errors.Add($"Overlay:LeafSetSize = {Overlay.LeafSetSize}: it must be even, from 8 to 32 (Pastry uses 16 or 32)");
+        }
+
+        if (Overlay.KeepAliveSeconds is < 1 or > 300)
+        {
+            errors.Add($"Overlay:KeepAliveSeconds = {Overlay.KeepAliveSeconds}: it must be from 1 to 300");
+        }
+
+        foreach (var bootstrap in Overlay.Bootstraps)
+        {
+            if (!EdgeNode.Overlay.HostPort.TrySplit(bootstrap, out _, out _, out var why))
+            {
+                errors.Add($"Overlay:Bootstraps: {why}");
+            }
+        }
     }
 
     private static byte[] ReadAll(IFileSystem fileSystem, string path)

@@ -4,6 +4,7 @@ using EPostEdge.EdgeNode.Cli;
 using EPostEdge.EdgeNode.Configuration;
 using EPostEdge.EdgeNode.Mail.Net;
 using EPostEdge.EdgeNode.Mail.Tls;
+using EPostEdge.EdgeNode.Overlay;
 using EPostEdge.Storage.FileSystem;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -64,13 +65,22 @@ internal static class NodeHost
             builder.Services.AddHostedService(sp => sp.GetRequiredService<MailListener>());
         }
 
+        // The overlay, when this node has joined or founded one (DATA/overlay/node.key). Mail
+        // does not depend on it: its start binds the port and begins the join without waiting.
+        if (OverlayService.IsConfigured(new PhysicalFileSystem(), settings.DataDirectory))
+        {
+            builder.Services.AddSingleton<OverlayService>();
+            builder.Services.AddHostedService(sp => sp.GetRequiredService<OverlayService>());
+        }
+
         builder.Services.AddSingleton(sp => new StatusReporter(
             settings,
             sp.GetRequiredService<StoreService>(),
             sp.GetRequiredService<IFileSystem>(),
             sp.GetRequiredService<TimeProvider>(),
             sp.GetService<IMailRuntime>(),
-            sp.GetService<MailListener>()));
+            sp.GetService<MailListener>(),
+            sp.GetService<OverlayService>()));
         builder.Services.AddHostedService(sp => sp.GetRequiredService<StatusReporter>());
         builder.Services.AddHostedService(sp => new IdleCollector(sp.GetRequiredService<TimeProvider>()));
 
@@ -84,6 +94,11 @@ internal static class NodeHost
         {
             await error.WriteLineAsync($"epost-edge: {ex.Message}").ConfigureAwait(false);
             return ExitCodes.PortInUse;
+        }
+        catch (OverlayFilesException ex)
+        {
+            await error.WriteLineAsync($"epost-edge: {ex.Message}").ConfigureAwait(false);
+            return ExitCodes.BadConfiguration;
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {

@@ -30,6 +30,9 @@ public sealed record NodeStatus
 
     public IReadOnlyList<ListeningPort> Listening { get; init; } = [];
 
+    /// <summary>Null when this node has no overlay identity (no <c>overlay create</c> or <c>join</c> yet).</summary>
+    public OverlayNodeStatus? Overlay { get; init; }
+
     /// <summary>Managed heap in use after the last GC (GC.GetGCMemoryInfo().HeapSizeBytes); null when no node runs.</summary>
     public long? ManagedHeapBytes { get; init; }
 

@@ -63,6 +63,16 @@ public static class NodeStatusJson
         }
 
         json.WriteEndArray();
+        if (status.Overlay is { } overlay)
+        {
+            json.WritePropertyName("overlay");
+            OverlayStatusJson.Write(json, overlay);
+        }
+        else
+        {
+            json.WriteNull("overlay");
+        }
+
         json.WriteEndObject();
     }
 
@@ -103,6 +113,7 @@ public static class NodeStatusJson
             ManagedHeapBytes = root.TryGetProperty("process", out var process) ? Long(process, "managedHeapBytes") : null,
             GcCommittedBytes = root.TryGetProperty("process", out process) ? Long(process, "gcCommittedBytes") : null,
             Threads = root.TryGetProperty("process", out process) ? Int(process, "threads") : null,
+            Overlay = root.TryGetProperty("overlay", out var overlay) && overlay.ValueKind == JsonValueKind.Object ? OverlayStatusJson.Read(overlay) : null,
         };
     }
 

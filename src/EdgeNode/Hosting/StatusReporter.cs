@@ -1,4 +1,5 @@
 using EPostEdge.EdgeNode.Mail.Net;
+using EPostEdge.EdgeNode.Overlay;
 using EPostEdge.Storage.FileSystem;
 using Microsoft.Extensions.Hosting;
 
@@ -14,7 +15,8 @@ internal sealed class StatusReporter(
     IFileSystem fileSystem,
     TimeProvider time,
     IMailRuntime? mail = null,
-    MailListener? listener = null) : IHostedService, IAsyncDisposable
+    MailListener? listener = null,
+    OverlayService? overlay = null) : IHostedService, IAsyncDisposable
 {
     public static readonly TimeSpan Period = TimeSpan.FromSeconds(2);
 
@@ -80,6 +82,7 @@ internal sealed class StatusReporter(
             ManagedHeapBytes = gc.HeapSizeBytes,
             GcCommittedBytes = gc.TotalCommittedBytes,
             Threads = ThreadPool.ThreadCount,
+            Overlay = overlay?.Status(),
         };
     }
 

@@ -13,7 +13,7 @@ internal sealed class CliHarness
     private readonly StringWriter _output = new();
     private readonly StringWriter _error = new();
 
-    public CliHarness(IMailWiring? mail = null, string input = "", Hashtable? environment = null, Queue<string?>? secrets = null)
+    public CliHarness(IMailWiring? mail = null, string input = "", Hashtable? environment = null, Queue<string?>? secrets = null, ulong seed = 11, TimeProvider? time = null)
     {
         Context = new CliContext
         {
@@ -23,8 +23,8 @@ internal sealed class CliHarness
             ReadSecret = _ => secrets is { Count: > 0 } ? secrets.Dequeue() : null,
             Environment = environment ?? new Hashtable(),
             FileSystem = new PhysicalFileSystem(),
-            Time = TimeProvider.System,
-            Random = new SeededRandomSource(11),
+            Time = time ?? TimeProvider.System,
+            Random = new SeededRandomSource(seed),
             Mail = mail,
         };
     }

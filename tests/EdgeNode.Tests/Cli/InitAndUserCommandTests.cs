@@ -225,5 +225,5 @@ public sealed class InitAndUserCommandTests
     }
 
     private static UserDirectory OpenUsers(string data) =>
-        UserDirectory.Open(new Storage.FileSystem.PhysicalFileSystem(), data, new Overlay.Seams.SeededRandomSource(5));
+        UserDirectory.Open(new Storage.FileSystem.PhysicalFileSystem(), data, new EPostEdge.Overlay.Seams.SeededRandomSource(5));
 }

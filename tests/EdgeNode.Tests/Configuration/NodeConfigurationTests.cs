@@ -65,9 +65,11 @@ public sealed class NodeConfigurationTests
         configuration.Smtp.Port = 25;
         configuration.Imap.AllowPlaintextAuth = true;
         configuration.Store.Quota = "20G";
+        configuration.Overlay.EndPoint = "192.168.1.20:4031";
+        configuration.Overlay.Bootstraps.Add("pi.home.lan:4031");
 
         using var document = JsonDocument.Parse(ConfigurationFile.Render(configuration));
-        foreach (var (section, type) in new[] { ("Mail", typeof(MailOptions)), ("Smtp", typeof(SmtpOptions)), ("Imap", typeof(ImapOptions)), ("Store", typeof(StoreOptions)) })
+        foreach (var (section, type) in new[] { ("Mail", typeof(MailOptions)), ("Smtp", typeof(SmtpOptions)), ("Imap", typeof(ImapOptions)), ("Store", typeof(StoreOptions)), ("Overlay", typeof(OverlayOptions)) })
         {
             var written = document.RootElement.GetProperty(section).EnumerateObject().Select(p => p.Name).ToHashSet();
             foreach (var property in type.GetProperties(BindingFlags.Public | BindingFlags.Instance))
@@ -82,6 +84,8 @@ public sealed class NodeConfigurationTests
         Assert.Equal(Render(configuration), Render(read));
         Assert.Equal(25, read.Smtp.Port);
         Assert.Equal(["home.lan"], read.Mail.Domains);
+        Assert.Equal(["pi.home.lan:4031"], read.Overlay.Bootstraps);
+        Assert.Equal("192.168.1.20:4031", read.Overlay.EndPoint);
     }
 
     [Fact]
@@ -113,6 +117,14 @@ public sealed class NodeConfigurationTests
     [InlineData("Store:Quota", "lots", "Store:Quota = 'lots' is not a size")]
     [InlineData("Mail:ListenAddress", "everywhere", "Mail:ListenAddress = 'everywhere' is not an IP address")]
     [InlineData("Mail:CertificatePath", "/nonexistent/cert.pem", "no TLS certificate file at /nonexistent/cert.pem")]
+    [InlineData("Overlay:Port", "0", "Overlay:Port = 0 is not a port")]
+    [InlineData("Overlay:Port", "2525", "Overlay:Port and Smtp:Port are both 2525")]
+    [InlineData("Overlay:Address", "anywhere", "Overlay:Address = 'anywhere' is not an IP address")]
+    [InlineData("Overlay:EndPoint", "pi.home.lan:4031", "Overlay:EndPoint = 'pi.home.lan:4031': 'pi.home.lan:4031' must be an IP address and port here")]
+    [InlineData("Overlay:EndPoint", "0.0.0.0:4031", "Overlay:EndPoint = '0.0.0.0:4031': '0.0.0.0:4031' is the any-address")]
+    [InlineData("Overlay:LeafSetSize", "15", "Overlay:LeafSetSize = 15: it must be even, from 8 to 32")]
+    [InlineData("Overlay:KeepAliveSeconds", "0", "Overlay:KeepAliveSeconds = 0: it must be from 1 to 300")]
+    [InlineData("Overlay:Bootstraps:0", "pi.home.lan", "Overlay:Bootstraps: 'pi.home.lan' is not HOST:PORT")]
     public void Each_bad_setting_is_an_error_that_names_it(string key, string value, string expected)
     {
         using var temp = new TempDirectory();
@@ -144,6 +156,19 @@ public sealed class NodeConfigurationTests
         var report = configuration.Validate(Disk, temp.Path);
         Assert.Empty(report.Errors);
         Assert.Equal(warned, report.Warnings.Any(w => w.StartsWith("weak configuration: Imap:AllowPlaintextAuth", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public void The_overlay_endpoint_defaults_to_loopback_on_the_overlay_port_and_is_taken_from_the_setting()
+    {
+        var configuration = new NodeConfiguration();
+        configuration.Overlay.Port = 4100;
+        Assert.Equal(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 4100), configuration.OverlayEndPoint(out var error));
+        Assert.Null(error);
+
+        configuration.Overlay.EndPoint = "[fd00::20]:4200";
+        Assert.Equal(System.Net.IPEndPoint.Parse("[fd00::20]:4200"), configuration.OverlayEndPoint(out error));
+        Assert.Null(error);
     }
 
     private static NodeConfiguration Initialised(string dataDirectory)

@@ -1,0 +1,31 @@
+namespace EPostEdge.EdgeNode.Configuration;
+
+/// <summary>
+/// The "Overlay" section: where this node's Pastry overlay port is and how it keeps its leaf set
+/// (environment: <c>EPOSTEDGE_Overlay__Port</c>, …). Used only once the node has an overlay
+/// identity (<c>overlay create</c> or <c>join</c>).
+/// </summary>
+public sealed class OverlayOptions
+{
+    /// <summary>UDP and TCP port of the overlay (one port for both: SocketTransport).</summary>
+    public int Port { get; set; } = 4031;
+
+    /// <summary>Address the overlay port binds to (all interfaces by default: peers are other houses).</summary>
+    public string Address { get; set; } = "0.0.0.0";
+
+    /// <summary>
+    /// HOST:PORT written into this node's certificate at <c>overlay create</c> / <c>join</c>: where
+    /// peers reach it. Null means 127.0.0.1:<see cref="Port"/>, which only a node on the same
+    /// machine can reach: a LAN or Internet setup sets its LAN or public address here.
+    /// </summary>
+    public string? EndPoint { get; set; }
+
+    /// <summary>L, the leaf set size (Pastry §2.1: 16 or 32; even, 8..32).</summary>
+    public int LeafSetSize { get; set; } = 16;
+
+    /// <summary>Seconds between keep-alives to each leaf-set member (Pastry §2.4, Bamboo §4.2).</summary>
+    public int KeepAliveSeconds { get; set; } = 5;
+
+    /// <summary>HOST:PORT of overlay members to join through, in addition to the one given to <c>join</c>.</summary>
+    public List<string> Bootstraps { get; set; } = [];
+}
