@@ -12,6 +12,7 @@ using EPostEdge.Storage.Post;
 // do not model. Each figure is a rate over a fixed wall time on real files.
 //
 //   dotnet run -c Release --project tests/Benchmarks -- [journal|blocks|logs|delivery|all] [--seconds N] [--dir PATH]
+//   dotnet run -c Release --project tests/Benchmarks -- overlay [--nodes N] [--leaf L] [--rest SECONDS]
 
 var mode = args.FirstOrDefault(a => !a.StartsWith("--", StringComparison.Ordinal)) ?? "all";
 var seconds = ArgValue("--seconds", 5.0);
@@ -19,6 +20,12 @@ var root = args.SkipWhile(a => a != "--dir").Skip(1).FirstOrDefault() ?? Path.Co
 Directory.CreateDirectory(root);
 var fs = new PhysicalFileSystem();
 Console.WriteLine($"epost-edge benchmarks: {Environment.ProcessorCount} cores, {seconds:0.#} s per figure, files under {root}");
+
+if (mode is "overlay")
+{
+    await EPostEdge.Benchmarks.OverlayBenchmark.RunAsync((int)ArgValue("--nodes", 64), (int)ArgValue("--leaf", 16), ArgValue("--rest", 60));
+    return 0;
+}
 
 if (mode is "journal" or "all")
 {

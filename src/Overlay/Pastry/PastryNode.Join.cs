@@ -86,7 +86,8 @@ public sealed partial class PastryNode
 
         if (now >= _nextPartitionProbe)
         {
-            _nextPartitionProbe = now + Jitter(_options.PartitionProbeInterval);
+            // Little jitter here: a healed partition should be noticed within one probe period.
+            _nextPartitionProbe = now + (_options.PartitionProbeInterval * (0.9 + (0.1 * _random.NextDouble())));
             ProbeForPartitions();
         }
     }

@@ -175,7 +175,10 @@ public sealed partial class PastryNode
 
         Counters.Forwarded++;
         SendMessage(neighbor, message);
-        _pendingHops[message.MessageId] = new PendingHop(message, next.Id, Now + (2 * neighbor.Rtt.Timeout), attempt, tried);
+        // Exponential backoff per attempt (as TCP backs off its RTO): a congested next hop gets
+        // more time on each retry instead of more copies.
+        var wait = 2 * neighbor.Rtt.Timeout * (1 << Math.Min(attempt - 1, 4));
+        _pendingHops[message.MessageId] = new PendingHop(message, next.Id, Now + wait, attempt, tried);
         return next.Id;
     }
 

@@ -48,6 +48,9 @@ internal sealed class LoopbackOverlay : IAsyncDisposable
 
     public PastryOptions Options { get; }
 
+    /// <summary>The loopback address every node binds (127.0.0.1 or ::1).</summary>
+    public IPAddress Address { get; private init; } = IPAddress.Loopback;
+
     public int Seed { get; }
 
     public OverlayFounder Founder { get; }
@@ -59,9 +62,9 @@ internal sealed class LoopbackOverlay : IAsyncDisposable
     public IEnumerable<LoopbackNode> Live => Nodes.Where(n => n.IsAlive);
 
     /// <summary>Starts <paramref name="count"/> nodes; node 0 founds the ring, the others join through it one by one.</summary>
-    public static async Task<LoopbackOverlay> StartAsync(int count, PastryOptions? options = null, int seed = 1, Action<PastryNode, int>? configure = null)
+    public static async Task<LoopbackOverlay> StartAsync(int count, PastryOptions? options = null, int seed = 1, Action<PastryNode, int>? configure = null, IPAddress? address = null)
     {
-        var overlay = new LoopbackOverlay(options ?? FastOptions, seed);
+        var overlay = new LoopbackOverlay(options ?? FastOptions, seed) { Address = address ?? IPAddress.Loopback };
         for (var i = 0; i < count; i++)
         {
             var node = await overlay.AddNodeAsync(configure).ConfigureAwait(false);
@@ -74,7 +77,7 @@ internal sealed class LoopbackOverlay : IAsyncDisposable
     /// <summary>Creates, certifies and starts one more node (bootstrapping from node 0 unless it is node 0).</summary>
     public async Task<LoopbackNode> AddNodeAsync(Action<PastryNode, int>? configure = null)
     {
-        var transport = await SocketTransport.BindAsync(new IPEndPoint(IPAddress.Loopback, 0), new SocketTransportOptions()).ConfigureAwait(false);
+        var transport = await SocketTransport.BindAsync(new IPEndPoint(Address, 0), new SocketTransportOptions()).ConfigureAwait(false);
         var identity = NodeIdentity.Create(_random);
         identity.Certificate = Founder.Issue(identity.SigningKey, identity.AgreementKey, transport.LocalEndPoint, mayInvite: false);
         var node = new LoopbackNode(this, Nodes.Count, identity, configure);

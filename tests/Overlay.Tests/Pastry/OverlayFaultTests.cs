@@ -41,12 +41,16 @@ public sealed class OverlayFaultTests(ITestOutputHelper output)
         output.WriteLine($"partition {left.Count}/{right.Count}: two correct rings after {split!.Value.TotalSeconds:F1} s");
 
         overlay.Switchboard.Clear();
-        var limit = (options.PartitionProbeInterval * 1.5) + options.RepairPeriod;
+        var limit = options.PartitionProbeInterval + options.RepairPeriod;
+        bool Contact() => left.Any(l => l.Node!.GetStatus().ClockwiseLeaves.Concat(l.Node.GetStatus().CounterClockwiseLeaves)
+            .Any(n => right.Any(r => r.Id == n.Node.Id)));
+        var contact = await LoopbackOverlay.WaitForAsync(Contact, limit);
+        output.WriteLine($"block removed: first leaf across the old split after {contact?.TotalSeconds:F1} s");
         var healed = await LoopbackOverlay.WaitForAsync(() => overlay.LeafSetsCorrect(out _), limit);
         overlay.LeafSetsCorrect(out why);
         Assert.True(healed is not null, $"the rings did not merge within {limit.TotalSeconds:F1} s: {why}");
-        output.WriteLine($"block removed: one ring again after {healed!.Value.TotalSeconds:F1} s "
-            + $"(partition-probe period {options.PartitionProbeInterval.TotalSeconds:F1} s, jittered ×0.5..1.5)");
+        output.WriteLine($"then one ring again {healed!.Value.TotalSeconds:F1} s later "
+            + $"(partition-probe period {options.PartitionProbeInterval.TotalSeconds:F1} s)");
     }
 
     [Fact]

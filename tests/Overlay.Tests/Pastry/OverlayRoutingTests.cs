@@ -3,6 +3,7 @@ using System.Collections.Concurrent;
 using EPostEdge.Overlay.Ids;
 using EPostEdge.Overlay.Pastry;
 using EPostEdge.Overlay.Seams;
+using EPostEdge.Overlay.Tests.Transport;
 using Xunit.Abstractions;
 
 namespace EPostEdge.Overlay.Tests.Pastry;
@@ -70,6 +71,22 @@ public sealed class OverlayRoutingTests(ITestOutputHelper output)
         Assert.True(rejoined is not null, $"restarted nodes did not rejoin: {why}");
         output.WriteLine($"restarted {victims.Count}: leaf sets correct after {rejoined!.Value.TotalSeconds:F1} s");
         await RouteAndCheckAsync(overlay, applications, keysPerNode: 100, seed: 13);
+    }
+
+    [IPv6LoopbackFact]
+    public async Task Nodes_on_IPv6_loopback_form_a_ring_and_route_every_key_to_its_root()
+    {
+        var applications = new ConcurrentDictionary<int, RecordingApplication>();
+        await using var overlay = await LoopbackOverlay.StartAsync(8, seed: 61, address: System.Net.IPAddress.IPv6Loopback, configure: (node, i) =>
+        {
+            var app = new RecordingApplication(node.LocalNode.Id);
+            applications[i] = app;
+            node.Register(RecordingApplication.Id, app);
+        });
+        Assert.NotNull(await LoopbackOverlay.WaitForAsync(() => overlay.LeafSetsCorrect(out _), overlay.Options.RepairPeriod * 2));
+        Assert.All(overlay.Nodes, n => Assert.Equal(System.Net.Sockets.AddressFamily.InterNetworkV6, n.EndPoint.AddressFamily));
+        var (mean, max) = await RouteAndCheckAsync(overlay, applications, keysPerNode: 100, seed: 62);
+        output.WriteLine($"IPv6: 8 nodes on [::1], 800 lookups, mean hops {mean:F2}, max {max}");
     }
 
     /// <summary>Every live node routes <paramref name="keysPerNode"/> random keys; each must arrive at the key's true root.</summary>
