@@ -85,6 +85,15 @@ public sealed partial class PastryNode
             Counters.MaintenanceBytesReceived += frame.Length;
         }
 
+        if (_neighbors.TryGetValue(neighbor.Id, out var known) && !ReferenceEquals(known, neighbor))
+        {
+            // The frame authenticated under a new certificate of a known node: adopt it.
+            known.Certificate = neighbor.Certificate;
+            known.LinkKey = neighbor.LinkKey;
+            _leafSet.Refresh(neighbor.Handle);
+            neighbor = known;
+        }
+
         neighbor.KnowsOurCertificate = true;
         var senderJoined = (header.Flags & Frame.SenderJoined) != 0;
         if (senderJoined && !InState(neighbor.Id))
@@ -130,10 +139,17 @@ public sealed partial class PastryNode
             return;
         }
 
+        // An unauthenticated Hello never replaces a known node's certificate (Remember returns an
+        // unstored candidate then); it can only introduce a node we did not know.
         var neighbor = Remember(certificate!);
         if (neighbor is null)
         {
             return;
+        }
+
+        if (_neighbors.TryGetValue(neighbor.Id, out var known))
+        {
+            neighbor = known;
         }
 
         if ((flags & Frame.WantsReply) != 0)
@@ -211,12 +227,10 @@ public sealed partial class PastryNode
 
         if (known is not null)
         {
-            // Re-issued certificate (new endpoint): same node, new keys.
-            known.Certificate = certificate;
-            known.LinkKey = key;
-            known.KnowsOurCertificate = false;
-            _leafSet.Refresh(certificate.Handle);
-            return known;
+            // Another valid certificate for a node we know (re-issued for a new endpoint, or an
+            // old one replayed by someone else): not trusted yet. It replaces the known one only
+            // after a frame authenticates under it (see ProcessFrame), which only the node can do.
+            return new Neighbor(certificate, key, _options) { KnowsOurCertificate = known.KnowsOurCertificate };
         }
 
         if (_neighbors.Count >= MaxNeighbors)
