@@ -17,6 +17,13 @@ public sealed partial class PastryNode
     /// <summary>The link's receive callback: any bytes from anywhere.</summary>
     private void Receive(IPEndPoint source, ReadOnlyMemory<byte> frame)
     {
+        if (Frame.TryReadHeader(frame.Span, out var header) && header.Kind == MessageKind.EnrollRequest)
+        {
+            // Enrollment answers may touch files (the invite ledger): keep them off the node's lock.
+            Enroll(frame[header.Body], source);
+            return;
+        }
+
         lock (_gate)
         {
             if (_stopped)
@@ -114,19 +121,34 @@ public sealed partial class PastryNode
             case MessageKind.Hello:
                 OnHello(blob.Span, header.Flags, source);
                 break;
-            case MessageKind.EnrollRequest:
-                if (EnrollmentHandler is { } handler)
-                {
-                    var reply = handler(blob);
-                    if (reply is not null)
-                    {
-                        SendFrame(source, Frame.EncodeUnauthenticated(MessageKind.EnrollReply, 0, reply), maintenance: true);
-                    }
-                }
-
-                break;
             default:
                 break; // enrollment replies go to the joining client, not to a running node
+        }
+    }
+
+    /// <summary>Answers an invite redemption with the node's <see cref="EnrollmentHandler"/> (thread-safe; runs on the link's thread).</summary>
+    private void Enroll(ReadOnlyMemory<byte> request, IPEndPoint source)
+    {
+        if (_stopped || EnrollmentHandler is not { } handler)
+        {
+            return;
+        }
+
+        byte[]? reply;
+        try
+        {
+            reply = handler(request);
+        }
+        catch (Exception e)
+        {
+            LastFault = e.ToString();
+            return;
+        }
+
+        if (reply is not null)
+        {
+            // The link's queue is thread-safe; counters are not touched off the lock.
+            _link.Send(source, Frame.EncodeUnauthenticated(MessageKind.EnrollReply, 0, reply));
         }
     }
 

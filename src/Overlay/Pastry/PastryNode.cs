@@ -103,7 +103,8 @@ public sealed partial class PastryNode : IKeyBasedRouting, IAsyncDisposable
 
     /// <summary>
     /// Answers enrollment requests (invite redemption) arriving on the overlay port; null when this
-    /// node does not issue certificates. Gets the request bytes, returns the reply bytes.
+    /// node does not issue certificates. Gets the request bytes, returns the reply bytes. It runs on
+    /// the link's receive thread, outside the node's lock, so it may do file I/O; it must be thread-safe.
     /// </summary>
     public Func<ReadOnlyMemory<byte>, byte[]?>? EnrollmentHandler { get; set; }
 

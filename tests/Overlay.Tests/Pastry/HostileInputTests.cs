@@ -196,6 +196,40 @@ public sealed class HostileInputTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task A_valid_certificate_for_a_known_node_at_another_endpoint_does_not_redirect_it()
+    {
+        await using var overlay = await StartAsync(4, seed: 24);
+        await using var attacker = await RawPeer.BindAsync();
+        var victim = overlay.Nodes[1];
+
+        // A genuinely founder-signed certificate for the victim's keys at the attacker's endpoint:
+        // what an old certificate (from before the victim moved) replayed by someone else looks like.
+        var stale = overlay.Founder.Issue(victim.Identity.SigningKey, victim.Identity.AgreementKey, attacker.EndPoint, mayInvite: false);
+        Assert.True(overlay.Founder.Trust.Verify(stale, out _));
+        Assert.Equal(victim.Id, stale.Id);
+        var targets = overlay.Nodes.Where(n => n != victim).ToList();
+        foreach (var node in targets)
+        {
+            // A Hello offering it, and a frame that includes it but cannot carry the victim's MAC.
+            await attacker.SendAsync(node.EndPoint, RawPeer.Hello(stale));
+            await attacker.SendAsync(node.EndPoint, RawPeer.Authenticated(new PingMessage(3), victim.Id, Joined, stale, new byte[32]));
+        }
+
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        var victimHandle = victim.Identity.Certificate!.Handle;
+        foreach (var node in targets)
+        {
+            var status = node.Node!.GetStatus();
+            var held = status.ClockwiseLeaves.Concat(status.CounterClockwiseLeaves).Concat(status.RoutingTable).Where(n => n.Node.Id == victim.Id).ToList();
+            Assert.NotEmpty(held);
+            Assert.All(held, n => Assert.Equal(victimHandle, n.Node));
+        }
+
+        Assert.Empty(attacker.AuthenticatedFrames());
+        Assert.True(overlay.LeafSetsCorrect(out var why), why);
+    }
+
+    [Fact]
     public async Task A_garbage_flood_crashes_nothing_and_the_overlay_routes_on()
     {
         const int Datagrams = 50_000;
