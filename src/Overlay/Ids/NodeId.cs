@@ -295,7 +295,12 @@ public readonly struct NodeId : IEquatable<NodeId>, IComparable<NodeId>
     public override bool Equals(object? obj) => obj is NodeId other && Equals(other);
 
     /// <inheritdoc />
-    public override int GetHashCode() => HashCode.Combine(_high, _middle, _low);
+    /// <remarks>
+    /// Ids are uniformly random, so their top bits are a good hash. Unlike HashCode.Combine (seeded
+    /// per process) this is the same in every process, so dictionary iteration orders, and with them
+    /// a simulated run, replay exactly from a seed.
+    /// </remarks>
+    public override int GetHashCode() => (int)(_high >> 32) ^ (int)_high;
 
     /// <summary>40 lowercase hexadecimal digits.</summary>
     public override string ToString() => $"{_high:x16}{_middle:x16}{_low:x8}";
