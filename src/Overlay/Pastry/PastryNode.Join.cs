@@ -19,6 +19,8 @@ public sealed partial class PastryNode
     private TimeSpan _nextExchange;
     private TimeSpan _nextRepair;
     private TimeSpan _nextPartitionProbe;
+    private TimeSpan _nextChangeExchange;
+    private bool _leafSetChanged;
 
     /// <summary>A node declared dead, remembered so it is probed until it answers or is forgotten.</summary>
     private sealed record DeadNode(NodeHandle Node, TimeSpan Since);
@@ -72,6 +74,23 @@ public sealed partial class PastryNode
 
         CheckLiveness();
         CheckRoutes();
+        if (_leafSetChanged && now >= _nextChangeExchange)
+        {
+            // After a change (a join, a death, a partition merging) the nearest members on each
+            // side are the ones whose views must move with ours: tell them at once, rate-limited,
+            // instead of waiting for the random periodic exchange to reach them.
+            _leafSetChanged = false;
+            _nextChangeExchange = now + (_options.LeafSetExchangeInterval / 4);
+            var members = _leafSet.Members;
+            foreach (var nearest in new[] { _leafSet.Clockwise.FirstOrDefault(), _leafSet.CounterClockwise.FirstOrDefault() }.Distinct())
+            {
+                if (nearest is not null)
+                {
+                    SendMessage(_neighbors[nearest.Id], new LeafSetMessage(IsReply: false, members));
+                }
+            }
+        }
+
         if (now >= _nextExchange)
         {
             _nextExchange = now + Jitter(_options.LeafSetExchangeInterval);

@@ -323,6 +323,7 @@ public sealed partial class PastryNode : IKeyBasedRouting, IAsyncDisposable
 
     private void RaiseLeafSetChanged(NodeHandle node, bool joined)
     {
+        _leafSetChanged = true;
         try
         {
             LeafSetChanged?.Invoke(new LeafSetChange(node, joined));
