@@ -209,7 +209,12 @@ public sealed partial class PastryNode
             return;
         }
 
-        if (neighbor.ProbeRoundStarted is null && Now - neighbor.LastProbe >= _options.MinimumTimeout)
+        // A candidate's probe round is not watched by the liveness check (it is in no routing
+        // state yet): one that got no answer (the node was down, or across a partition) expires
+        // here, so the node can be probed again when someone mentions it later.
+        var now = Now;
+        var roundOpen = neighbor.ProbeRoundStarted is { } started && now - started < 2 * _options.MaximumTimeout;
+        if (!roundOpen && now - neighbor.LastProbe >= _options.MinimumTimeout)
         {
             neighbor.FailedRounds = 0;
             StartProbeRound(neighbor);
