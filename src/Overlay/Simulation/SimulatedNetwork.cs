@@ -37,6 +37,9 @@ public sealed class SimulatedNetwork
     /// <summary>Called for each frame as it is delivered (source index, destination index, bytes): the run's trace.</summary>
     public Action<int, int, ReadOnlyMemory<byte>>? Delivered { get; set; }
 
+    /// <summary>Called with a description of each partition change, so the run's trace covers what was done to the network.</summary>
+    public Action<string>? Changed { get; set; }
+
     /// <summary>Frames delivered in the whole network.</summary>
     public long FramesDelivered { get; private set; }
 
@@ -68,10 +71,18 @@ public sealed class SimulatedNetwork
     }
 
     /// <summary>Frames from <paramref name="from"/> to <paramref name="to"/> are lost (one direction).</summary>
-    public void Block(int from, int to) => _blocked.Add(Pair(from, to));
+    public void Block(int from, int to)
+    {
+        _blocked.Add(Pair(from, to));
+        Changed?.Invoke($"block {from} -> {to}");
+    }
 
     /// <summary>Frames from <paramref name="from"/> to <paramref name="to"/> flow again.</summary>
-    public void Unblock(int from, int to) => _blocked.Remove(Pair(from, to));
+    public void Unblock(int from, int to)
+    {
+        _blocked.Remove(Pair(from, to));
+        Changed?.Invoke($"unblock {from} -> {to}");
+    }
 
     /// <summary>
     /// Non-transitive connectivity (ePOST §6): <paramref name="a"/> and <paramref name="b"/> cannot
@@ -88,22 +99,29 @@ public sealed class SimulatedNetwork
     {
         ArgumentNullException.ThrowIfNull(first);
         ArgumentNullException.ThrowIfNull(second);
+        var firsts = first.ToList();
         var seconds = second.ToList();
-        foreach (var a in first)
+        foreach (var a in firsts)
         {
             foreach (var b in seconds)
             {
-                Block(a, b);
+                _blocked.Add(Pair(a, b));
                 if (kind == PartitionKind.Full)
                 {
-                    Block(b, a);
+                    _blocked.Add(Pair(b, a));
                 }
             }
         }
+
+        Changed?.Invoke($"partition {kind} [{string.Join(',', firsts)}] | [{string.Join(',', seconds)}]");
     }
 
     /// <summary>Lifts every partition and blocked pair.</summary>
-    public void Heal() => _blocked.Clear();
+    public void Heal()
+    {
+        _blocked.Clear();
+        Changed?.Invoke("heal");
+    }
 
     /// <summary>True when a frame from <paramref name="from"/> to <paramref name="to"/> would not be cut by a partition.</summary>
     public bool CanReach(int from, int to) => !_blocked.Contains(Pair(from, to));

@@ -39,6 +39,7 @@ public sealed class SimulatedOverlay : IDisposable
         _nodeRandom = master.Fork();
         _workload = master.Fork();
         Network.Delivered = (from, to, bytes) => Trace.Frame(Scheduler.Now, from, to, bytes.Span);
+        Network.Changed = change => Trace.Note(Scheduler.Now, change);
     }
 
     /// <summary>The seed the run replays from (print it with any failure).</summary>

@@ -104,7 +104,15 @@ public sealed class SimulatedOverlayTests(ITestOutputHelper output)
         var minority = overlay.Nodes.Where(n => n.Index % 10 < 3).ToList();
         var majority = overlay.Nodes.Except(minority).ToList();
         overlay.Network.Partition(minority.Select(n => n.Index), majority.Select(n => n.Index), PartitionKind.Full);
+        // Lookups inside a partition reach the closest node of their side, not of the whole
+        // ring: the consistency checker must see that, with a trace to show.
+        overlay.IssueLookups(100, TimeSpan.FromMinutes(8));
         overlay.RunFor(TenMinutes);
+        Assert.Equal(100, overlay.LookupsDelivered);
+        Assert.InRange(overlay.LookupsConsistent, 1, 99);
+        Assert.Equal(100 - overlay.LookupsConsistent, overlay.Violations.Count);
+        Assert.StartsWith("seed 9: lookup #", overlay.Violations[0], StringComparison.Ordinal);
+        Assert.Contains("INCONSISTENT", overlay.Violations[0], StringComparison.Ordinal);
         // Each side has become a ring of its own.
         Assert.True(overlay.LeafSetsCorrect(out var minorityWhy, minority), minorityWhy);
         Assert.True(overlay.LeafSetsCorrect(out var majorityWhy, majority), majorityWhy);
