@@ -309,7 +309,7 @@ public sealed class SimulatedOverlay : IDisposable
         {
             _violations.Add(
                 $"seed {Seed}: lookup #{number} for {expectedKey.ToShortString()} delivered at node {index} {_nodes[index].Id.ToShortString()}, "
-                + $"but the closest live node is {root?.Index} {root?.Id.ToShortString()}; last trace:{Environment.NewLine}"
+                + $"but the closest live node is {root?.Index} {root?.Id.ToShortString()}{Describe(root)}; last trace:{Environment.NewLine}"
                 + string.Join(Environment.NewLine, Trace.Recent()));
         }
     }
@@ -356,6 +356,10 @@ public sealed class SimulatedOverlay : IDisposable
         run();
         _wallTicks += Stopwatch.GetTimestamp() - started;
     }
+
+    /// <summary>Whether the true root had joined, and since when it has lived: a lookup racing a (re)join reads differently from a routing bug.</summary>
+    private string Describe(SimulatedNode? root) =>
+        root is null ? "" : $" ({(root.IsJoined ? "joined" : "still joining")}, life {root.Lives} since {root.LifeStarted.TotalMilliseconds:F0} ms)";
 
     private static string Describe(IEnumerable<NodeId> ids) => "[" + string.Join(",", ids.Select(i => i.ToShortString(6)).Order()) + "]";
 }
