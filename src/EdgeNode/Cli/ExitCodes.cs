@@ -31,4 +31,7 @@ internal static class ExitCodes
 
     /// <summary>Overlay: the inviter did not answer the enrollment request (not running, port not reachable).</summary>
     public const int OverlayUnreachable = 8;
+
+    /// <summary><c>simulate</c>: a checker found a violation (the seed and trace are printed; the same seed replays it).</summary>
+    public const int SimulationViolation = 9;
 }

@@ -4,7 +4,7 @@ using EPostEdge.Storage.Local;
 
 namespace EPostEdge.EdgeNode.Cli;
 
-/// <summary>Builds the command tree: <c>run</c> (the default), <c>init</c>, <c>user</c>, <c>status</c>, <c>overlay</c>, <c>invite</c>, <c>join</c>, <c>rebuild-index</c>, <c>identity</c>, <c>journal-torture</c>.</summary>
+/// <summary>Builds the command tree: <c>run</c> (the default), <c>init</c>, <c>user</c>, <c>status</c>, <c>overlay</c>, <c>invite</c>, <c>join</c>, <c>rebuild-index</c>, <c>simulate</c>, <c>identity</c>, <c>journal-torture</c>.</summary>
 internal static class NodeCommands
 {
     /// <summary>Environment variable that overrides the default data folder.</summary>
@@ -65,6 +65,7 @@ internal static class NodeCommands
         });
         root.Subcommands.Add(rebuild);
 
+        root.Subcommands.Add(SimulateCommand.Build(context));
         root.Subcommands.Add(IdentityCommands.Build(data));
         root.Subcommands.Add(BuildTorture());
         return root;

@@ -1,0 +1,213 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using EPostEdge.Overlay.Simulation.Scenarios;
+
+namespace EPostEdge.EdgeNode.Cli;
+
+/// <summary>
+/// <c>epost-edge simulate</c> (issue 5): runs a scenario of the real overlay code under the
+/// deterministic simulator and prints its metrics. The seed is always printed; the same
+/// <c>--seed</c> and <c>--scenario</c> replay the run exactly.
+/// </summary>
+internal static class SimulateCommand
+{
+    public static Command Build(CliContext context)
+    {
+        var scenario = new Option<string>("--scenario")
+        {
+            Description = $"A built-in scenario ({string.Join(", ", SimulationScenario.BuiltIns.Keys)}) or a scenario JSON file",
+            DefaultValueFactory = _ => "steady",
+        };
+        var seed = new Option<ulong?>("--seed") { Description = "The run's seed (default: random); print it, and the same seed replays the run" };
+        var nodes = new Option<int?>("--nodes") { Description = "Node count (default: the scenario's)" };
+        var duration = new Option<string?>("--duration") { Description = "Simulated time after the join phase, e.g. 90s, 10m, 1h (default: the scenario's)" };
+        var json = new Option<bool>("--json") { Description = "Print one JSON object (keys in README)" };
+        var simulate = new Command("simulate", "Run the overlay under the deterministic simulator: a scenario of churn, partitions and faults, checked and measured.");
+        simulate.Options.Add(scenario);
+        simulate.Options.Add(seed);
+        simulate.Options.Add(nodes);
+        simulate.Options.Add(duration);
+        simulate.Options.Add(json);
+        simulate.SetAction(parse => Run(context, parse.GetValue(scenario)!, parse.GetValue(seed), parse.GetValue(nodes), parse.GetValue(duration), parse.GetValue(json)));
+        return simulate;
+    }
+
+    public static int Run(CliContext context, string scenarioName, ulong? seedOption, int? nodes, string? durationText, bool json)
+    {
+        if (!TryScenario(context, scenarioName, out var scenario))
+        {
+            return ExitCodes.BadConfiguration;
+        }
+
+        TimeSpan? duration = null;
+        if (durationText is not null)
+        {
+            if (!TryParseDuration(durationText, out var parsed))
+            {
+                context.Error.WriteLine($"epost-edge: --duration: '{durationText}' is not a duration (e.g. 90s, 10m, 1h)");
+                return ExitCodes.BadConfiguration;
+            }
+
+            duration = parsed;
+        }
+
+        if (nodes is < 2)
+        {
+            context.Error.WriteLine("epost-edge: --nodes: at least 2");
+            return ExitCodes.BadConfiguration;
+        }
+
+        var seed = seedOption ?? context.Random.NextUInt64();
+        // Printed first, so a run that is killed or crashes can still be replayed.
+        context.Error.WriteLine($"simulate: scenario {scenario.Name}, seed {seed} (replay: epost-edge simulate --scenario {scenarioName} --seed {seed}"
+            + $"{(nodes is { } n ? $" --nodes {n}" : "")}{(durationText is null ? "" : $" --duration {durationText}")})");
+        ScenarioResult result;
+        try
+        {
+            result = ScenarioRunner.Run(scenario, seed, nodes, duration);
+        }
+        catch (JsonException e)
+        {
+            context.Error.WriteLine($"epost-edge: {e.Message}");
+            return ExitCodes.BadConfiguration;
+        }
+
+        if (json)
+        {
+            context.Output.WriteLine(Json(result));
+        }
+        else
+        {
+            Print(context.Output, result);
+        }
+
+        foreach (var violation in result.Violations)
+        {
+            context.Error.WriteLine($"VIOLATION {violation}");
+        }
+
+        return result.Passed ? ExitCodes.Ok : ExitCodes.SimulationViolation;
+    }
+
+    /// <summary>Parses 90, 90s, 10m, 1h, 1.5h (plain numbers are seconds).</summary>
+    public static bool TryParseDuration(string text, out TimeSpan duration)
+    {
+        duration = default;
+        var trimmed = text.Trim();
+        if (trimmed.Length == 0)
+        {
+            return false;
+        }
+
+        var unit = char.ToLowerInvariant(trimmed[^1]);
+        var scale = unit switch { 's' => 1, 'm' => 60, 'h' => 3600, 'd' => 86400, _ => 0 };
+        var number = scale == 0 ? trimmed : trimmed[..^1];
+        if (!double.TryParse(number, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) || value <= 0 || value > 365 * 86400)
+        {
+            return false;
+        }
+
+        duration = TimeSpan.FromSeconds(value * (scale == 0 ? 1 : scale));
+        return true;
+    }
+
+    private static bool TryScenario(CliContext context, string name, out SimulationScenario scenario)
+    {
+        if (SimulationScenario.BuiltIns.TryGetValue(name, out scenario!))
+        {
+            return true;
+        }
+
+        if (!context.FileSystem.FileExists(name))
+        {
+            context.Error.WriteLine($"epost-edge: --scenario: '{name}' is neither a built-in ({string.Join(", ", SimulationScenario.BuiltIns.Keys)}) nor a file");
+            return false;
+        }
+
+        try
+        {
+            using var file = context.FileSystem.Open(name, Storage.FileSystem.FileOpenMode.ReadOnly);
+            var bytes = new byte[file.Length];
+            file.Read(0, bytes);
+            scenario = SimulationScenario.Parse(Encoding.UTF8.GetString(bytes));
+            return true;
+        }
+        catch (Exception e) when (e is JsonException or IOException)
+        {
+            context.Error.WriteLine($"epost-edge: --scenario {name}: {e.Message}");
+            return false;
+        }
+    }
+
+    private static void Print(TextWriter output, ScenarioResult result)
+    {
+        var m = result.Metrics;
+        var invariant = CultureInfo.InvariantCulture;
+        output.WriteLine(string.Create(invariant, $"scenario:    {result.Scenario.Name}, {m.Nodes} nodes ({m.LiveNodes} live at the end), {m.SimulatedTime.TotalSeconds:F0} s simulated"));
+        output.WriteLine(string.Create(invariant, $"seed:        {m.Seed}"));
+        output.WriteLine(string.Create(invariant, $"hops:        mean {m.HopsMean:F2}, p99 {m.HopsP99}"));
+        output.WriteLine(string.Create(invariant, $"lookups:     {m.LookupsIssued} issued, {result.LookupSuccessPercent:F2} % delivered, {result.LookupConsistencyPercent:F2} % consistent"));
+        output.WriteLine(string.Create(invariant, $"maintenance: {m.MaintenanceBytesPerSecondPerNode:F0} B/s per node"));
+        output.WriteLine(result.HealTime is { } heal ? string.Create(invariant, $"heal time:   {heal.TotalSeconds:F0} s after the partition ended") : $"heal time:   {(result.Scenario.Partition is null ? "no partition" : "did not heal")}");
+        output.WriteLine(result.SettleTime is { } settle ? string.Create(invariant, $"settle:      leaf sets exact {settle.TotalSeconds:F0} s after the faults stopped") : "settle:      leaf sets not exact");
+        output.WriteLine(string.Create(invariant, $"churn:       {result.Kills} kills, {result.Restarts} restarts"));
+        output.WriteLine(string.Create(invariant, $"simulator:   {m.EventsProcessed} events, {m.EventsPerSecond:F0} events/s, wall {m.WallTime.TotalSeconds:F1} s"));
+        output.WriteLine($"trace hash:  {m.TraceHash}");
+        output.WriteLine(result.Passed ? "checkers:    no violation" : $"checkers:    {result.Violations.Count} violation(s) (on stderr)");
+    }
+
+    private static string Json(ScenarioResult result)
+    {
+        var m = result.Metrics;
+        using var buffer = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            writer.WriteString("scenario", result.Scenario.Name);
+            writer.WriteString("seed", m.Seed.ToString(CultureInfo.InvariantCulture));
+            writer.WriteNumber("nodes", m.Nodes);
+            writer.WriteNumber("liveNodes", m.LiveNodes);
+            writer.WriteNumber("simulatedSeconds", m.SimulatedTime.TotalSeconds);
+            writer.WriteNumber("hopsMean", m.HopsMean);
+            writer.WriteNumber("hopsP99", m.HopsP99);
+            writer.WriteNumber("lookupsIssued", m.LookupsIssued);
+            writer.WriteNumber("lookupsDelivered", m.LookupsDelivered);
+            writer.WriteNumber("lookupsConsistent", m.LookupsConsistent);
+            writer.WriteNumber("lookupSuccessPercent", result.LookupSuccessPercent);
+            writer.WriteNumber("lookupConsistencyPercent", result.LookupConsistencyPercent);
+            writer.WriteNumber("maintenanceBytesPerSecondPerNode", m.MaintenanceBytesPerSecondPerNode);
+            WriteSeconds(writer, "healSeconds", result.HealTime);
+            WriteSeconds(writer, "settleSeconds", result.SettleTime);
+            writer.WriteNumber("kills", result.Kills);
+            writer.WriteNumber("restarts", result.Restarts);
+            writer.WriteNumber("events", m.EventsProcessed);
+            writer.WriteNumber("eventsPerSecond", m.EventsPerSecond);
+            writer.WriteNumber("wallSeconds", m.WallTime.TotalSeconds);
+            writer.WriteString("traceHash", m.TraceHash);
+            writer.WriteStartArray("violations");
+            foreach (var violation in result.Violations)
+            {
+                writer.WriteStringValue(violation);
+            }
+
+            writer.WriteEndArray();
+            writer.WriteEndObject();
+        }
+
+        return Encoding.UTF8.GetString(buffer.ToArray());
+    }
+
+    private static void WriteSeconds(Utf8JsonWriter writer, string name, TimeSpan? value)
+    {
+        if (value is { } v)
+        {
+            writer.WriteNumber(name, v.TotalSeconds);
+        }
+        else
+        {
+            writer.WriteNull(name);
+        }
+    }
+}
