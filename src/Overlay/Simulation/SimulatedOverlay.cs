@@ -18,6 +18,9 @@ namespace EPostEdge.Overlay.Simulation;
 /// </summary>
 public sealed class SimulatedOverlay : IDisposable
 {
+    /// <summary>How many random joined members a restarted node is given to join through.</summary>
+    public const int RestartBootstraps = 3;
+
     private readonly SeededRandomSource _identities;
     private readonly SeededRandomSource _nodeRandom;
     private readonly SeededRandomSource _workload;
@@ -153,7 +156,18 @@ public sealed class SimulatedOverlay : IDisposable
         }
 
         Trace.Note(Scheduler.Now, $"restart {index}");
-        StartNode(node, PickBootstrap(index));
+        // A returning node knows several members, as a real one remembers more than one address:
+        // with a single bootstrap that dies while it is down, it would retry that one forever.
+        var bootstraps = new List<SimulatedNode>();
+        for (var i = 0; i < RestartBootstraps; i++)
+        {
+            if (PickBootstrap(index) is { } bootstrap && !bootstraps.Contains(bootstrap))
+            {
+                bootstraps.Add(bootstrap);
+            }
+        }
+
+        StartNode(node, bootstraps);
     }
 
     /// <summary>Routes a lookup for <paramref name="key"/> from node <paramref name="from"/>; returns its number.</summary>
@@ -337,9 +351,11 @@ public sealed class SimulatedOverlay : IDisposable
         return candidates[_workload.NextInt32(candidates.Count)];
     }
 
-    private void StartNode(SimulatedNode node, SimulatedNode? bootstrap)
+    private void StartNode(SimulatedNode node, SimulatedNode? bootstrap) => StartNode(node, bootstrap is null ? [] : [bootstrap]);
+
+    private void StartNode(SimulatedNode node, List<SimulatedNode> bootstraps)
     {
-        var options = bootstrap is null ? Options with { Bootstraps = [] } : Options with { Bootstraps = [bootstrap.EndPoint] };
+        var options = Options with { Bootstraps = [.. bootstraps.Select(b => b.EndPoint)] };
         node.Lives++;
         node.LifeStarted = Scheduler.Now;
         node.Link.IsAlive = true;

@@ -97,7 +97,7 @@ public static class ScenarioRunner
             if (settle is null)
             {
                 overlay.LeafSetsCorrect(out var why);
-                Violation($"leaf sets not exact {limit} after the faults stopped: {(overlay.AllJoined ? why : "not every live node rejoined")}");
+                Violation($"leaf sets not exact {limit} after the faults stopped: {(overlay.AllJoined ? why : "not every live node rejoined: " + Unjoined())}");
             }
 
             CheckConsistency();
@@ -305,6 +305,9 @@ public static class ScenarioRunner
                     + $"above the scenario's {100 * (1 - scenario.MinimumConsistency):0.##} % tolerance; the first:{Environment.NewLine}{counted[0]}");
             }
         }
+
+        private string Unjoined() => string.Join(", ", _overlay.Live.Where(n => !n.IsJoined).Take(10)
+            .Select(n => $"node {n.Index} {n.Id.ToShortString()} (life {n.Lives} since {n.LifeStarted.TotalMilliseconds:F0} ms)"));
 
         private List<int> Sample(List<int> from, double fraction)
         {
