@@ -84,6 +84,10 @@ public static class ScenarioRunner
                 CloseExcuse();
             }
 
+            // Lookups issued in the window's last moments are still in flight: let them land
+            // (a root-ack timeout and a retry) before measuring.
+            overlay.RunFor(overlay.Options.RootAckTimeout * 2);
+
             // The faults stop: churned nodes come back, and the leaf sets must become exact.
             foreach (var index in _churnedDead.Order().ToList())
             {
