@@ -364,7 +364,14 @@ public sealed partial class PastryNode
         switch (message)
         {
             case PingMessage ping:
-                SendMessage(from, new PongMessage(ping.Nonce), via, direct: via is null);
+                // Until it has joined, a node does not claim to be alive: a restarted node would
+                // otherwise keep its old incarnation in others' leaf sets and receive deliveries
+                // it cannot route (found by the churn-1m simulation).
+                if (_joined.Task.IsCompleted)
+                {
+                    SendMessage(from, new PongMessage(ping.Nonce), via, direct: via is null);
+                }
+
                 break;
             case PongMessage pong:
                 OnPong(pong, from, via, senderJoined);

@@ -127,6 +127,14 @@ public sealed partial class PastryNode
     /// <summary>Delivers the message here or forwards it to the next hop; returns the next hop (null when delivered or dropped).</summary>
     private NodeId? Continue(RouteMessage message, HashSet<NodeId> tried, int attempt)
     {
+        if (message.ApplicationId == SystemApplication)
+        {
+            // A join goes to the closest node other than the joiner: a restarted node may still
+            // sit in others' routing state under its old incarnation (same id), and routing its
+            // join to itself would lose it on every retry (found by the churn-1m simulation).
+            tried.Add(message.Key);
+        }
+
         var next = NextHop(message.Key, tried.Contains);
         if (next is null)
         {

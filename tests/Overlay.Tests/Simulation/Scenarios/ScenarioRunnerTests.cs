@@ -46,13 +46,15 @@ public sealed class ScenarioRunnerTests(ITestOutputHelper output)
         Assert.Equal(result.Kills, result.Restarts);
         Assert.Equal(result.Metrics.Nodes, result.Metrics.LiveNodes);
         Assert.NotNull(result.SettleTime);
-        Assert.Equal(result.Metrics.LookupsIssued, result.Metrics.LookupsDelivered);
+
+        // Under churn a lookup can die with the node holding it; issue 5 asks ≥ 99.5 %.
+        Assert.True(result.LookupSuccessPercent >= 99.5, $"{result.LookupSuccessPercent:F2} % delivered");
     }
 
-    [Fact(Skip = "overlay finding (issue 5): churn-1m seed 1 at 50 nodes × 5 min gives 97.2 % consistent lookups, below 99 %: "
-        + "e.g. lookup #112 delivered at node 0 while the closest live node 3 was still rejoining (life 2, started 830 ms before). "
-        + "At 200 nodes × 10 min (epost-edge simulate --scenario churn-1m --seed 1 --nodes 200 --duration 10m) 97.9 %, and nodes 149 and 163 "
-        + "never complete their rejoin within 5 min after churn stops. Unskip when fixed.")]
+    [Fact(Skip = "overlay finding (issue 5), open: churn-1m is below its consistency target. Seed 1 at 50 nodes × 5 min gives 99.33 % "
+        + "consistent lookups (97.2 % before joins stopped routing to the joiner's old incarnation and unjoined nodes stopped answering pings); "
+        + "at 200 nodes × 10 min (epost-edge simulate --scenario churn-1m --seed 1 --nodes 200 --duration 10m) 97.75 %, with every node "
+        + "rejoined 11 s after churn stops (before: nodes 149 and 163 never rejoined). Unskip when lookups stay ≥ 99 % consistent.")]
     public void Churn_1m_keeps_lookups_consistent()
     {
         var result = ScenarioRunner.Run(SimulationScenario.BuiltIns["churn-1m"], 1, 50, TimeSpan.FromMinutes(5));
