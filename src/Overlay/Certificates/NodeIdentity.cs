@@ -25,6 +25,10 @@ public sealed class NodeIdentity : IDisposable
     private readonly Key _agreement;
     private readonly byte[] _signingPublic;
     private readonly byte[] _agreementPublic;
+
+    // The X25519 private scalar for DeriveLinkKey, in a pinned array (the GC never copies it)
+    // that Dispose zeroes.
+    private readonly byte[] _agreementScalar = GC.AllocateArray<byte>(PrivateKeySize, pinned: true);
     private NodeCertificate? _certificate;
 
     private NodeIdentity(Key signing, Key agreement)
@@ -33,6 +37,11 @@ public sealed class NodeIdentity : IDisposable
         _agreement = agreement;
         _signingPublic = signing.PublicKey.Export(KeyBlobFormat.RawPublicKey);
         _agreementPublic = agreement.PublicKey.Export(KeyBlobFormat.RawPublicKey);
+        if (!agreement.TryExport(KeyBlobFormat.RawPrivateKey, _agreementScalar, out var written) || written != PrivateKeySize)
+        {
+            throw new CryptographicException("the X25519 private key could not be read");
+        }
+
         Id = NodeId.Hash(_signingPublic);
     }
 
@@ -99,21 +108,36 @@ public sealed class NodeIdentity : IDisposable
     public byte[] DeriveLinkKey(NodeCertificate peer)
     {
         ArgumentNullException.ThrowIfNull(peer);
-        if (!PublicKey.TryImport(KeyAgreementAlgorithm.X25519, peer.AgreementKey.Span, KeyBlobFormat.RawPublicKey, out var peerKey))
+        if (peer.AgreementKey.Length != PrivateKeySize)
         {
             throw new CryptographicException($"peer {peer.Id.ToShortString()} has no valid X25519 key");
         }
 
-        // RFC 7748 §6.1: NSec refuses an all-zero shared secret (low-order point), by null or by throwing.
-        using var shared = KeyAgreementAlgorithm.X25519.Agree(_agreement, peerKey!)
-            ?? throw new CryptographicException($"key agreement with {peer.Id.ToShortString()} failed");
+        // libsodium's X25519 straight into a stack buffer: NSec's Agree would put the shared secret
+        // in sodium_malloc'd pages (mmap, mprotect, mlock, munmap per call), which cost five times
+        // the curve arithmetic — and a node agrees a key with every peer it meets.
+        Span<byte> shared = stackalloc byte[PrivateKeySize];
+        try
+        {
+            // RFC 7748 §6.1: libsodium returns -1 for an all-zero secret (a low-order peer key).
+            if (Sodium.ScalarMultCurve25519(shared, _agreementScalar, peer.AgreementKey.Span) != 0)
+            {
+                throw new CryptographicException($"key agreement with {peer.Id.ToShortString()} failed");
+            }
 
-        var (low, high) = Id < peer.Id ? (Id, peer.Id) : (peer.Id, Id);
-        var info = new byte[LinkInfoLabel.Length + (2 * NodeId.Size)];
-        LinkInfoLabel.CopyTo(info, 0);
-        low.WriteTo(info.AsSpan(LinkInfoLabel.Length));
-        high.WriteTo(info.AsSpan(LinkInfoLabel.Length + NodeId.Size));
-        return KeyDerivationAlgorithm.HkdfSha256.DeriveBytes(shared, ReadOnlySpan<byte>.Empty, info, LinkKeySize);
+            var (low, high) = Id < peer.Id ? (Id, peer.Id) : (peer.Id, Id);
+            Span<byte> info = stackalloc byte[LinkInfoLabel.Length + (2 * NodeId.Size)];
+            LinkInfoLabel.CopyTo(info);
+            low.WriteTo(info[LinkInfoLabel.Length..]);
+            high.WriteTo(info[(LinkInfoLabel.Length + NodeId.Size)..]);
+            var key = new byte[LinkKeySize];
+            HKDF.DeriveKey(HashAlgorithmName.SHA256, shared, key, ReadOnlySpan<byte>.Empty, info);
+            return key;
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(shared);
+        }
     }
 
     /// <summary>
@@ -185,6 +209,7 @@ public sealed class NodeIdentity : IDisposable
     {
         _signing.Dispose();
         _agreement.Dispose();
+        CryptographicOperations.ZeroMemory(_agreementScalar);
     }
 
     /// <summary>The id only; never key material.</summary>

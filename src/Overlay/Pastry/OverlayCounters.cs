@@ -48,4 +48,7 @@ public sealed record OverlayCounters
     public long BytesReceived { get; set; }
 
     public long MaintenanceBytesReceived { get; set; }
+
+    /// <summary>Times the maintenance timer woke the node (it sleeps until its next deadline).</summary>
+    public long Wakes { get; set; }
 }

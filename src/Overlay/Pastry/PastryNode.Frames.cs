@@ -385,7 +385,15 @@ public sealed partial class PastryNode
             case RowMessage row:
                 foreach (var entry in row.Entries)
                 {
-                    Candidate(entry, improve: true);
+                    Candidate(entry);
+                }
+
+                // Proximity neighbour selection (Pastry §2.5): probe one more entry of the row, so
+                // a nearer node can take its slot. One per row reply bounds the new contacts (each
+                // costs a certificate exchange and a key agreement) to one per repair period.
+                if (row.Entries.Count > 0)
+                {
+                    Candidate(row.Entries[_random.NextInt32(row.Entries.Count)], improve: true);
                 }
 
                 break;

@@ -46,15 +46,28 @@ public sealed partial class PastryNode
                 return;
             }
 
+            // Work done now may set earlier deadlines (WakeBy); the timer is re-armed once, at the end.
+            Counters.Wakes++;
+            _inTick = true;
+            _wakeAt = TimeSpan.MaxValue;
             try
             {
                 Maintain();
+                _wakeAt = Min(_wakeAt, NextDue());
             }
             catch (Exception e)
             {
-                // A maintenance bug must not kill the timer; the next tick tries again.
+                // A maintenance bug must not stop the timer; the next wake-up tries again.
                 LastFault = e.ToString();
+                _wakeAt = Min(_wakeAt, Now + _options.Tick);
             }
+            finally
+            {
+                _inTick = false;
+            }
+
+            var delay = _wakeAt - Now;
+            _timer?.Change(delay > TimeSpan.Zero ? delay : TimeSpan.Zero, Timeout.InfiniteTimeSpan);
         }
     }
 

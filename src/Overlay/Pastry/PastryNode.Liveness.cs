@@ -9,6 +9,8 @@ namespace EPostEdge.Overlay.Pastry;
 public sealed partial class PastryNode
 {
     private readonly Dictionary<ulong, PendingPing> _pings = [];
+    private readonly List<Neighbor> _livenessBuffer = [];
+    private TimeSpan _nextPingExpiry;
 
     /// <summary>One ping in flight: to whom, when, and through which relay (null = direct).</summary>
     private readonly record struct PendingPing(NodeId Target, TimeSpan Sent, NodeHandle? Via);
@@ -23,6 +25,11 @@ public sealed partial class PastryNode
         neighbor.ProbeRoundStarted = now;
         neighbor.LastProbe = now;
         SendPing(neighbor, via: null);
+        if (InState(neighbor.Id))
+        {
+            WakeBy(LivenessDue(neighbor));
+        }
+
         if (!_leafSet.Contains(neighbor.Id))
         {
             return; // table entries are replaceable: no relay effort for them
@@ -88,21 +95,16 @@ public sealed partial class PastryNode
         }
     }
 
-    /// <summary>Checks every probe round in flight and starts the keep-alives that are due (on each tick).</summary>
+    /// <summary>Checks every probe round in flight and starts the keep-alives that are due (on each wake-up).</summary>
     private void CheckLiveness()
     {
         var now = Now;
-        foreach (var neighbor in StateNeighbors())
+        var state = CollectState(_livenessBuffer);
+        foreach (var neighbor in state)
         {
             if (neighbor.ProbeRoundStarted is { } started)
             {
-                var timeout = neighbor.Rtt.Timeout;
-                if (neighbor.Relay is not null || neighbor.FailedRounds > 0)
-                {
-                    timeout *= 2; // a relayed answer crosses two links
-                }
-
-                if (now - started <= timeout)
+                if (now <= started + ProbeTimeout(neighbor))
                 {
                     continue;
                 }
@@ -122,20 +124,46 @@ public sealed partial class PastryNode
                 continue;
             }
 
-            var period = _leafSet.Contains(neighbor.Id) ? _options.KeepAliveInterval : _options.TableProbeInterval;
-            if (now - neighbor.LastProbe >= period)
+            // A keep-alive due within the next eighth of its period goes out now with the others:
+            // the probes of one node fall into step, so it wakes once per period, not once per neighbour.
+            if (now >= KeepAliveDue(neighbor) - (KeepAlivePeriod(neighbor) / 8))
             {
                 StartProbeRound(neighbor);
             }
         }
 
-        // Forget pings nobody will answer any more.
-        var expiry = now - (4 * _options.MaximumTimeout);
-        foreach (var nonce in _pings.Where(p => p.Value.Sent < expiry).Select(p => p.Key).ToList())
+        state.Clear();
+        if (now >= _nextPingExpiry)
         {
-            _pings.Remove(nonce);
+            // Forget pings nobody will answer any more.
+            _nextPingExpiry = now + _options.MaximumTimeout;
+            var expiry = now - (4 * _options.MaximumTimeout);
+            foreach (var nonce in _pings.Where(p => p.Value.Sent < expiry).Select(p => p.Key).ToList())
+            {
+                _pings.Remove(nonce);
+            }
         }
     }
+
+    /// <summary>How long a probe round waits for any answer before it counts as missed.</summary>
+    private TimeSpan ProbeTimeout(Neighbor neighbor)
+    {
+        var timeout = neighbor.Rtt.Timeout;
+        return neighbor.Relay is not null || neighbor.FailedRounds > 0
+            ? timeout * 2 // a relayed answer crosses two links
+            : timeout;
+    }
+
+    private TimeSpan KeepAlivePeriod(Neighbor neighbor) =>
+        _leafSet.Contains(neighbor.Id) ? _options.KeepAliveInterval : _options.TableProbeInterval;
+
+    private TimeSpan KeepAliveDue(Neighbor neighbor) => neighbor.LastProbe + KeepAlivePeriod(neighbor);
+
+    /// <summary>When <see cref="CheckLiveness"/> next has something to do for <paramref name="neighbor"/>.</summary>
+    private TimeSpan LivenessDue(Neighbor neighbor) =>
+        neighbor.ProbeRoundStarted is { } started
+            ? started + ProbeTimeout(neighbor) + TimeSpan.FromTicks(1)
+            : KeepAliveDue(neighbor);
 
     /// <summary>
     /// A node missed every probe round, direct and relayed: remove it from routing state, remember
@@ -187,7 +215,7 @@ public sealed partial class PastryNode
 
     /// <summary>
     /// A node we heard of: probe it when it would improve our leaf set or fill an empty table slot
-    /// (or, with <paramref name="improve"/>, sometimes to find a nearer one for its slot: proximity
+    /// (or, with <paramref name="improve"/>, to find a nearer one for its slot: proximity
     /// neighbour selection). Only a probe answered by the node itself admits it.
     /// </summary>
     private void Candidate(NodeHandle node, bool improve = false)
@@ -197,7 +225,7 @@ public sealed partial class PastryNode
             return;
         }
 
-        var worthy = _leafSet.WouldAdmit(node.Id) || _table.IsSlotEmpty(node.Id) || (improve && _random.NextInt32(4) == 0);
+        var worthy = improve || _leafSet.WouldAdmit(node.Id) || _table.IsSlotEmpty(node.Id);
         if (!worthy)
         {
             return;
@@ -233,13 +261,20 @@ public sealed partial class PastryNode
         var wasMember = _leafSet.Contains(neighbor.Id);
         var joinedLeafSet = _leafSet.Add(neighbor.Handle, evicted) && !wasMember;
         _table.Consider(neighbor.Handle, roundTrip);
+        if (InState(neighbor.Id))
+        {
+            WakeBy(LivenessDue(neighbor)); // its keep-alives start now
+        }
+
         if (joinedLeafSet)
         {
             RaiseLeafSetChanged(neighbor.Handle, joined: true);
 
             // Tell the new member our leaf set: after a join or a partition merge, each side
-            // learns the other's nodes in one exchange instead of waiting for the periodic one.
-            SendMessage(neighbor, new LeafSetMessage(IsReply: false, _leafSet.Members));
+            // learns the other's nodes at once instead of waiting for the periodic exchange. No
+            // answer is asked: the new member admits us too and pushes its own (halving the
+            // leaf-set traffic under churn, where it dominated maintenance).
+            SendMessage(neighbor, new LeafSetMessage(IsReply: true, _leafSet.Members));
         }
 
         foreach (var old in evicted)

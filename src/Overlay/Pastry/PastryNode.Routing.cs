@@ -40,6 +40,7 @@ public sealed partial class PastryNode
             if (firstHop is { } hop)
             {
                 _rootAcks[message.MessageId] = new PendingRootAck(message, hop, Now + _options.RootAckTimeout, Attempt: 1);
+                WakeBy(Now + _options.RootAckTimeout + TimeSpan.FromTicks(1));
             }
         }
     }
@@ -187,6 +188,7 @@ public sealed partial class PastryNode
         // more time on each retry instead of more copies.
         var wait = 2 * neighbor.Rtt.Timeout * (1 << Math.Min(attempt - 1, 4));
         _pendingHops[message.MessageId] = new PendingHop(message, next.Id, Now + wait, attempt, tried);
+        WakeBy(Now + wait + TimeSpan.FromTicks(1));
         return next.Id;
     }
 
@@ -273,6 +275,7 @@ public sealed partial class PastryNode
             {
                 // Same message id: nodes deliver it once, and acknowledge every copy.
                 _rootAcks[id] = new PendingRootAck(pending.Message, hop, now + _options.RootAckTimeout, pending.Attempt + 1);
+                WakeBy(now + _options.RootAckTimeout + TimeSpan.FromTicks(1));
             }
         }
     }

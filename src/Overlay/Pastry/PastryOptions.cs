@@ -67,15 +67,18 @@ public sealed record PastryOptions
     /// <summary>Where to join (and, later, whom to probe when alone or partitioned).</summary>
     public IReadOnlyList<IPEndPoint> Bootstraps { get; init; } = [];
 
-    /// <summary>How often the maintenance timer runs; the periods above are checked on each tick.</summary>
-    public TimeSpan Tick { get; init; } = TimeSpan.FromMilliseconds(250);
+    /// <summary>
+    /// The longest the maintenance timer sleeps. The node wakes at its next deadline (a keep-alive,
+    /// a probe or hop timeout, a periodic exchange); this bound only limits the damage of a missed one.
+    /// </summary>
+    public TimeSpan Tick { get; init; } = TimeSpan.FromSeconds(2);
 
     /// <summary>
     /// How long after a failure the overlay is repaired: detection (probe rounds, each up to the
     /// maximum timeout after a keep-alive period) plus one leaf-set exchange. Tests wait this long.
     /// </summary>
     public TimeSpan RepairPeriod =>
-        (KeepAliveInterval + MaximumTimeout) * (ProbeRoundsBeforeDead + 1) + LeafSetExchangeInterval + (2 * Tick);
+        (KeepAliveInterval + MaximumTimeout) * (ProbeRoundsBeforeDead + 1) + LeafSetExchangeInterval + MinimumTimeout;
 
     internal void Validate()
     {

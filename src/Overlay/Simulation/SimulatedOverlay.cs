@@ -201,13 +201,19 @@ public sealed class SimulatedOverlay : IDisposable
         }
     }
 
-    /// <summary>The live node numerically closest to <paramref name="key"/> (ties to the smaller id, as <see cref="NodeId.IsCloser"/>).</summary>
+    /// <summary>
+    /// The joined node numerically closest to <paramref name="key"/> (ties to the smaller id, as
+    /// <see cref="NodeId.IsCloser"/>). A node that is running but has no join reply yet is not a
+    /// member (Pastry §2.4: it becomes one when it has its state; MSPastry calls such a node not
+    /// yet active): it answers no pings, so no one can route to it, and a key it will own still
+    /// belongs to its neighbour until then.
+    /// </summary>
     public SimulatedNode? RootOf(NodeId key, IEnumerable<SimulatedNode>? group = null)
     {
         SimulatedNode? best = null;
         foreach (var node in group ?? _nodes)
         {
-            if (node.IsAlive && (best is null || key.IsCloser(node.Id, best.Id)))
+            if (node.IsJoined && (best is null || key.IsCloser(node.Id, best.Id)))
             {
                 best = node;
             }

@@ -119,6 +119,32 @@ public sealed class NodeIdentityTests
     }
 
     [Fact]
+    public void Link_keys_equal_the_reference_derivation_through_NSec()
+    {
+        // DeriveLinkKey calls libsodium's X25519 directly; the key must stay what NSec's Agree +
+        // HKDF-SHA256 give, or a node would not talk to one built before the change.
+        using var founder = Members.Founder(13);
+        Gen.Select(Members.Seeds, Members.Seeds).Where((a, b) => a != b).Sample((a, b) =>
+        {
+            var seeds = new byte[64];
+            new EPostEdge.Overlay.Seams.SeededRandomSource(a).NextBytes(seeds);
+            using var alice = Members.Enrolled(founder, a, mayInvite: false);
+            using var bob = Members.Enrolled(founder, b, mayInvite: false);
+            using var agreement = Key.Import(KeyAgreementAlgorithm.X25519, seeds.AsSpan(32, 32), KeyBlobFormat.RawPrivateKey);
+            var bobKey = PublicKey.Import(KeyAgreementAlgorithm.X25519, bob.AgreementKey.Span, KeyBlobFormat.RawPublicKey);
+            using var shared = KeyAgreementAlgorithm.X25519.Agree(agreement, bobKey)!;
+            var (low, high) = alice.Id < bob.Id ? (alice.Id, bob.Id) : (bob.Id, alice.Id);
+            var info = new byte[17 + 40];
+            "epostedge link v1"u8.CopyTo(info);
+            low.WriteTo(info.AsSpan(17));
+            high.WriteTo(info.AsSpan(37));
+            var expected = KeyDerivationAlgorithm.HkdfSha256.DeriveBytes(shared, ReadOnlySpan<byte>.Empty, info, 32);
+
+            Assert.Equal(expected, alice.DeriveLinkKey(bob.Certificate!));
+        }, iter: 20);
+    }
+
+    [Fact]
     public void A_low_order_agreement_key_makes_the_link_key_throw()
     {
         using var founder = Members.Founder(10);
