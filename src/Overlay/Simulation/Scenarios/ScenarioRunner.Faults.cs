@@ -21,7 +21,12 @@ public static partial class ScenarioRunner
         private TimeSpan[] _faultedUntil = [];
         private bool[] _busy = [];
 
-        /// <summary>How long after a node fault ends lookups involving the node stay excused: two repair periods.</summary>
+        /// <summary>
+        /// How long after a node fault ends lookups involving the node stay excused: two repair
+        /// periods. A node resumed after a long hang first works through its backlog with a stale
+        /// leaf set and can deliver a lookup at itself while its root is live (seen at once after a
+        /// 3-minute hang); with no grace such lookups fail runs the fault fully explains.
+        /// </summary>
         private TimeSpan FaultGrace => _overlay.Options.RepairPeriod * 2;
 
         /// <summary>Schedules the scenario's faults from the start of the measured window; each is lifted by the window's end at the latest.</summary>
