@@ -148,7 +148,7 @@ internal static class SimulateCommand
         output.WriteLine(string.Create(invariant, $"scenario:    {result.Scenario.Name}, {m.Nodes} nodes ({m.LiveNodes} live at the end), {m.SimulatedTime.TotalSeconds:F0} s simulated"));
         output.WriteLine(string.Create(invariant, $"seed:        {m.Seed}"));
         output.WriteLine(string.Create(invariant, $"hops:        mean {m.HopsMean:F2}, p99 {m.HopsP99}"));
-        output.WriteLine(string.Create(invariant, $"lookups:     {m.LookupsIssued} issued, {result.LookupSuccessPercent:F2} % delivered, {result.LookupConsistencyPercent:F2} % consistent"));
+        output.WriteLine(string.Create(invariant, $"lookups:     {m.LookupsIssued} issued, {result.LookupSuccessPercent:F2} % delivered, {result.LookupConsistencyPercent:F2} % consistent, {result.LookupsExcused} excused by node faults"));
         output.WriteLine(string.Create(invariant, $"maintenance: {m.MaintenanceBytesPerSecondPerNode:F0} B/s per node"));
         output.WriteLine(result.HealTime is { } heal ? string.Create(invariant, $"heal time:   {heal.TotalSeconds:F0} s after the partition ended") : $"heal time:   {(result.Scenario.Partition is null ? "no partition" : "did not heal")}");
         output.WriteLine(result.SettleTime is { } settle ? string.Create(invariant, $"settle:      leaf sets exact {settle.TotalSeconds:F0} s after the faults stopped") : "settle:      leaf sets not exact");
@@ -177,6 +177,7 @@ internal static class SimulateCommand
             writer.WriteNumber("lookupsConsistent", m.LookupsConsistent);
             writer.WriteNumber("lookupSuccessPercent", result.LookupSuccessPercent);
             writer.WriteNumber("lookupConsistencyPercent", result.LookupConsistencyPercent);
+            writer.WriteNumber("lookupsExcused", result.LookupsExcused);
             writer.WriteNumber("maintenanceBytesPerSecondPerNode", m.MaintenanceBytesPerSecondPerNode);
             WriteSeconds(writer, "healSeconds", result.HealTime);
             WriteSeconds(writer, "settleSeconds", result.SettleTime);

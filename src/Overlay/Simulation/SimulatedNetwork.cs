@@ -130,7 +130,85 @@ public sealed class SimulatedNetwork
     {
         source.FramesSent++;
         source.BytesSent += frame.Length;
-        if (!source.IsAlive || !_byEndPoint.TryGetValue(destination, out var target) || !CanReach(source.Index, target.Index))
+        if (!source.IsAlive || !_byEndPoint.TryGetValue(destination, out var target))
+        {
+            Drop(source);
+            return;
+        }
+
+        if (source.HoldsUnsent)
+        {
+            // A hung or clogged sender: the frame waits in its send buffer (copied: the caller may reuse its buffer).
+            if (!source.HoldUnsent(target, frame.ToArray(), Options.SendBufferBytes))
+            {
+                Drop(source);
+            }
+
+            return;
+        }
+
+        Transmit(source, target, frame);
+    }
+
+    /// <summary>
+    /// Clogs node <paramref name="index"/> (FoundationDB's swizzle-clog): all traffic to and from it
+    /// is held, in its send and receive buffers, until <see cref="Unclog"/>.
+    /// </summary>
+    public void Clog(int index)
+    {
+        _links[index].IsClogged = true;
+        Changed?.Invoke($"clog {index}");
+    }
+
+    /// <summary>Lifts the clog of node <paramref name="index"/>: held frames flow on, oldest first.</summary>
+    public void Unclog(int index)
+    {
+        var link = _links[index];
+        if (!link.IsClogged)
+        {
+            return;
+        }
+
+        link.IsClogged = false;
+        Changed?.Invoke($"unclog {index}");
+        link.Release();
+    }
+
+    /// <summary>Lifts exactly the cut that <see cref="Partition"/> made between these groups, leaving other blocked pairs.</summary>
+    public void Unpartition(IEnumerable<int> first, IEnumerable<int> second, PartitionKind kind)
+    {
+        ArgumentNullException.ThrowIfNull(first);
+        ArgumentNullException.ThrowIfNull(second);
+        var firsts = first.ToList();
+        var seconds = second.ToList();
+        foreach (var a in firsts)
+        {
+            foreach (var b in seconds)
+            {
+                _blocked.Remove(Pair(a, b));
+                if (kind == PartitionKind.Full)
+                {
+                    _blocked.Remove(Pair(b, a));
+                }
+            }
+        }
+
+        Changed?.Invoke($"unpartition {kind} [{string.Join(',', firsts)}] | [{string.Join(',', seconds)}]");
+    }
+
+    /// <summary>Puts a frame on the wire: partitions, loss, the sender's uplink, latency, duplication and reordering.</summary>
+    internal void Transmit(SimulatedLink source, SimulatedLink target, ReadOnlyMemory<byte> frame)
+    {
+        if (!source.IsAlive)
+        {
+            Drop(source);
+            return;
+        }
+
+        // The uplink serializes the frame before the path decides its fate, so a lost frame still costs uplink time.
+        var departure = Serialize(source.UplinkBusyUntil, frame.Length, Options.UplinkBytesPerSecond, out var busyUntil);
+        source.UplinkBusyUntil = busyUntil;
+        if (!CanReach(source.Index, target.Index))
         {
             Drop(source);
             return;
@@ -146,11 +224,37 @@ public sealed class SimulatedNetwork
         // The sender may reuse its buffer as soon as Send returns (as with a socket): copy now.
         var bytes = frame.ToArray();
         var latency = Latency(source.Index, target.Index);
+        var slow = Math.Max(source.LatencyFactor, target.LatencyFactor);
+        if (slow != 1)
+        {
+            latency = TimeSpan.FromTicks((long)(latency.Ticks * slow));
+        }
+
+        latency += departure;
         Schedule(source, target, bytes, latency + ExtraDelay(options));
         if (options.DuplicationRate > 0 && _random.NextDouble() < options.DuplicationRate)
         {
             Schedule(source, target, bytes, latency + ExtraDelay(options));
         }
+    }
+
+    /// <summary>
+    /// A link of <paramref name="rate"/> bytes/s busy until <paramref name="busy"/> takes a frame of
+    /// <paramref name="length"/> bytes: returns how long from now until its last bit has left (zero
+    /// when unlimited), and when the link is free again. Integer ticks, rounded up: exact and replayable.
+    /// </summary>
+    private TimeSpan Serialize(TimeSpan busy, int length, long? rate, out TimeSpan busyUntil)
+    {
+        var now = _scheduler.Now;
+        if (rate is not { } bytesPerSecond)
+        {
+            busyUntil = busy;
+            return TimeSpan.Zero;
+        }
+
+        var start = busy > now ? busy : now;
+        busyUntil = start + TimeSpan.FromTicks(((length * TimeSpan.TicksPerSecond) + bytesPerSecond - 1) / bytesPerSecond);
+        return busyUntil - now;
     }
 
     private TimeSpan ExtraDelay(SimulatedNetworkOptions options) =>
@@ -159,13 +263,38 @@ public sealed class SimulatedNetwork
             : TimeSpan.Zero;
 
     private void Schedule(SimulatedLink source, SimulatedLink target, byte[] bytes, TimeSpan delay) =>
-        _scheduler.Schedule(delay, () => Deliver(source, target, bytes));
+        _scheduler.Schedule(delay, () => Reach(source, target, bytes));
 
-    private void Deliver(SimulatedLink source, SimulatedLink target, byte[] bytes)
+    /// <summary>The frame reaches the receiver's downlink, which serializes it (bandwidth) before the node gets it.</summary>
+    private void Reach(SimulatedLink source, SimulatedLink target, byte[] bytes)
+    {
+        if (Options.DownlinkBytesPerSecond is null)
+        {
+            Arrive(source, target, bytes);
+            return;
+        }
+
+        var delay = Serialize(target.DownlinkBusyUntil, bytes.Length, Options.DownlinkBytesPerSecond, out var busyUntil);
+        target.DownlinkBusyUntil = busyUntil;
+        _scheduler.Schedule(delay, () => Arrive(source, target, bytes));
+    }
+
+    /// <summary>The frame is at the receiver: a dead one loses it, a hung or clogged one buffers it, a running one processes it.</summary>
+    internal void Arrive(SimulatedLink source, SimulatedLink target, byte[] bytes)
     {
         if (!target.IsAlive || target.Receiver is not { } receiver)
         {
             Drop(target);
+            return;
+        }
+
+        if (target.HoldsReceived)
+        {
+            if (!target.HoldReceived(source, bytes, Options.ReceiveBufferBytes))
+            {
+                Drop(target);
+            }
+
             return;
         }
 
@@ -175,6 +304,9 @@ public sealed class SimulatedNetwork
         Delivered?.Invoke(source.Index, target.Index, bytes);
         receiver(source.LocalEndPoint, bytes);
     }
+
+    /// <summary>Counts frames a crashed node's buffers held (the link has counted them as its own drops).</summary>
+    internal void CountDropped(int frames) => FramesDropped += frames;
 
     private void Drop(SimulatedLink link)
     {

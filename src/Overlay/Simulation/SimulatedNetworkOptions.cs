@@ -1,6 +1,6 @@
 namespace EPostEdge.Overlay.Simulation;
 
-/// <summary>The simulated network's fault rates and latency range (issue 5 item 2).</summary>
+/// <summary>The simulated network's fault rates, latency range, bandwidth and buffers (issue 5 item 2).</summary>
 public sealed record SimulatedNetworkOptions
 {
     /// <summary>One-way latency between the two nearest points (FreePastry's direct simulator: 2 ms).</summary>
@@ -20,4 +20,22 @@ public sealed record SimulatedNetworkOptions
 
     /// <summary>Largest extra delay of a reordered frame.</summary>
     public TimeSpan MaximumExtraDelay { get; init; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>
+    /// Each node's uplink in bytes/s; null is unlimited. A frame leaves only after the frames queued
+    /// before it and its own serialization time, so a burst queues (a home DSL line's upstream).
+    /// </summary>
+    public long? UplinkBytesPerSecond { get; init; }
+
+    /// <summary>Each node's downlink in bytes/s; null is unlimited.</summary>
+    public long? DownlinkBytesPerSecond { get; init; }
+
+    /// <summary>
+    /// Bytes a hung or clogged node's receive buffer holds; later frames are lost, as with a full
+    /// socket buffer (Linux's default net.core.rmem_default is 212 992).
+    /// </summary>
+    public int ReceiveBufferBytes { get; init; } = 212_992;
+
+    /// <summary>Bytes a hung or clogged node's send buffer holds (Linux's net.core.wmem_default).</summary>
+    public int SendBufferBytes { get; init; } = 212_992;
 }

@@ -50,6 +50,29 @@ public sealed class SimulatedNode
     /// <summary>How many times a Pastry node was started here.</summary>
     public int Lives { get; internal set; }
 
+    /// <summary>True while the node is hung: alive but silent (issue 5 item 4).</summary>
+    public bool IsHung => Link.IsHung;
+
+    /// <summary>
+    /// Hangs the node: the process runs nothing — its timers wait and frames to it wait in its
+    /// bounded receive buffer — while to everyone else it looks dead.
+    /// </summary>
+    public void Hang()
+    {
+        Clock.Pause();
+        Link.Hang();
+    }
+
+    /// <summary>
+    /// The node runs again: it first processes the backlog its receive buffer kept (those frames
+    /// arrived before it woke), then each timer that came due fires once.
+    /// </summary>
+    public void Resume()
+    {
+        Link.Resume();
+        Clock.Resume();
+    }
+
     /// <summary>When the current life began (virtual time).</summary>
     internal TimeSpan LifeStarted { get; set; }
 

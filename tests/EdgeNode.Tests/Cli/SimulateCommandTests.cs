@@ -9,7 +9,7 @@ public sealed class SimulateCommandTests
     private static readonly string[] Keys =
     [
         "scenario", "seed", "nodes", "liveNodes", "simulatedSeconds", "hopsMean", "hopsP99", "lookupsIssued", "lookupsDelivered",
-        "lookupsConsistent", "lookupSuccessPercent", "lookupConsistencyPercent", "maintenanceBytesPerSecondPerNode", "healSeconds",
+        "lookupsConsistent", "lookupSuccessPercent", "lookupConsistencyPercent", "lookupsExcused", "maintenanceBytesPerSecondPerNode", "healSeconds",
         "settleSeconds", "kills", "restarts", "events", "eventsPerSecond", "wallSeconds", "traceHash", "violations",
     ];
 

@@ -65,17 +65,19 @@ public sealed class SimulationSchedulerTests
     }
 
     [Fact]
-    public void Wall_clock_skew_and_drift_leave_elapsed_time_exact()
+    public void Wall_clock_offset_jumps_leave_elapsed_time_alone_and_drift_scales_both()
     {
         var scheduler = new SimulationScheduler();
         var clock = new SimulatedClock(scheduler) { Offset = TimeSpan.FromDays(-730), Drift = 1e-3 };
         var start = clock.GetTimestamp();
         scheduler.RunUntil(TimeSpan.FromSeconds(1000));
 
-        Assert.Equal(TimeSpan.FromSeconds(1000), clock.GetElapsedTime(start));
+        // A crystal 1e-3 fast: its monotonic clock and its wall clock both gained a second.
+        Assert.Equal(TimeSpan.FromSeconds(1001), clock.GetElapsedTime(start));
         Assert.Equal(SimulatedClock.Epoch + TimeSpan.FromSeconds(1001) - TimeSpan.FromDays(730), clock.GetUtcNow());
 
         clock.Offset = TimeSpan.Zero; // a clock jump forward: monotonic time does not move
-        Assert.Equal(TimeSpan.FromSeconds(1000), clock.GetElapsedTime(start));
+        Assert.Equal(TimeSpan.FromSeconds(1001), clock.GetElapsedTime(start));
+        Assert.Equal(SimulatedClock.Epoch + TimeSpan.FromSeconds(1001), clock.GetUtcNow());
     }
 }

@@ -23,6 +23,9 @@ public sealed record ScenarioResult
     /// <summary>Churned nodes started again (including those brought back when the faults stop).</summary>
     public int Restarts { get; init; }
 
+    /// <summary>Inconsistent lookups excused because a fault explains them (their root or the node they reached was hung, slow or clogged).</summary>
+    public long LookupsExcused { get; init; }
+
     /// <summary>Percentage of delivered lookups that reached their live root (100 when none were delivered).</summary>
     public double LookupConsistencyPercent => Metrics.LookupsDelivered == 0 ? 100 : 100.0 * Metrics.LookupsConsistent / Metrics.LookupsDelivered;
 

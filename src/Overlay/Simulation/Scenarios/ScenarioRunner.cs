@@ -11,7 +11,7 @@ namespace EPostEdge.Overlay.Simulation.Scenarios;
 /// failure is being repaired are excused), partition heal within its limit, and exact leaf sets
 /// after the faults stop.
 /// </summary>
-public static class ScenarioRunner
+public static partial class ScenarioRunner
 {
     /// <summary>Trace lines printed with a violation found by the runner itself.</summary>
     public const int TraceLines = 30;
@@ -31,7 +31,7 @@ public static class ScenarioRunner
     }
 
     /// <summary>One run's state: the overlay, the scenario's own random source, and the checkers' bookkeeping.</summary>
-    private sealed class ScenarioRun(SimulationScenario scenario, ulong seed)
+    private sealed partial class ScenarioRun(SimulationScenario scenario, ulong seed)
     {
         private readonly List<string> _violations = [];
         private readonly List<Excuse> _excuses = [];
@@ -50,7 +50,7 @@ public static class ScenarioRunner
             var n = scenario.Nodes;
             // Spread the joins over about 100 s (1 s apart for small runs, 10 ms for the largest).
             var joinInterval = TimeSpan.FromTicks(Math.Clamp(TimeSpan.FromSeconds(100).Ticks / n, TimeSpan.FromMilliseconds(10).Ticks, TimeSpan.TicksPerSecond));
-            using var overlay = SimulatedOverlay.Create(seed, n, joinInterval: joinInterval);
+            using var overlay = SimulatedOverlay.Create(seed, n, network: scenario.Network?.ToOptions(), joinInterval: joinInterval);
             _overlay = overlay;
             // A source of the scenario's own, derived from the seed, so adding a fault does not
             // shift the overlay's draws (ids, topology, lookups) for the same seed.
@@ -70,6 +70,7 @@ public static class ScenarioRunner
             ScheduleChurn();
             SchedulePartition();
             ScheduleCorrelatedFailure();
+            ScheduleFaults();
 
             while (overlay.Scheduler.Now < _end)
             {
@@ -114,6 +115,7 @@ public static class ScenarioRunner
                 SettleTime = settle,
                 Kills = _kills,
                 Restarts = _restarts,
+                LookupsExcused = overlay.LookupsExcused,
             };
         }
 

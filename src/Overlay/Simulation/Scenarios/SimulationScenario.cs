@@ -31,6 +31,12 @@ public sealed record SimulationScenario
     /// <summary>The hook for <c>correlated-60</c>.</summary>
     public ScenarioCorrelatedFailure? CorrelatedFailure { get; set; }
 
+    /// <summary>Loss, duplication, reordering, latency range and bandwidth for the whole run; null is a clean network.</summary>
+    public ScenarioNetwork? Network { get; set; }
+
+    /// <summary>Timed faults on nodes and the network (hang, slow, clock jumps, swizzle-clog, asymmetric partition).</summary>
+    public ScenarioFaults? Faults { get; set; }
+
     /// <summary>
     /// Share of lookups that must reach the live root; under churn a lookup may race a death, so
     /// churn scenarios set it below 1 (issue 5: 99.5 % under <c>churn-1m</c>).
@@ -53,8 +59,23 @@ public sealed record SimulationScenario
         {
             Name = "clock-skew",
             ClockSkew = new ScenarioClockSkew { MaximumOffset = TimeSpan.FromDays(2 * 365), MaximumDrift = 1e-4 },
+            // A quarter of the nodes also see their wall clock jump by up to ±2 years mid-run (ePOST §6).
+            Faults = [new ScenarioFault { Kind = FaultKind.ClockJump, At = TimeSpan.FromMinutes(1), Length = TimeSpan.FromMinutes(2), Fraction = 0.25 }],
         },
         ["correlated-60"] = new() { Name = "correlated-60", CorrelatedFailure = new ScenarioCorrelatedFailure() },
+        ["faults-mix"] = new()
+        {
+            Name = "faults-mix",
+            Network = new ScenarioNetwork { LossRate = 0.01 },
+            Faults =
+            [
+                new ScenarioFault { Kind = FaultKind.ClockJump, At = TimeSpan.FromSeconds(30), Length = TimeSpan.FromMinutes(6), Fraction = 0.1 },
+                new ScenarioFault { Kind = FaultKind.Hang, At = TimeSpan.FromMinutes(1), Length = TimeSpan.FromSeconds(30), Count = 2 },
+                new ScenarioFault { Kind = FaultKind.Slow, At = TimeSpan.FromMinutes(2), Length = TimeSpan.FromMinutes(1), Count = 2 },
+                new ScenarioFault { Kind = FaultKind.SwizzleClog, At = TimeSpan.FromMinutes(3), Length = TimeSpan.FromMinutes(2), Fraction = 0.05 },
+                new ScenarioFault { Kind = FaultKind.Hang, At = TimeSpan.FromMinutes(5), Length = TimeSpan.FromMinutes(1), Count = 1 },
+            ],
+        },
     };
 
     /// <summary>Reads a scenario from JSON (keys as <see cref="ToJson"/> writes them).</summary>
@@ -91,5 +112,24 @@ public sealed record SimulationScenario
         Check(Partition is null || Partition.Fraction is > 0 and < 1, "partition.fraction must be in (0, 1)");
         Check(CorrelatedFailure is null || CorrelatedFailure.Fraction is >= 0 and < 1, "correlatedFailure.fraction must be in [0, 1)");
         Check(ClockSkew is null || (ClockSkew.MaximumOffset >= TimeSpan.Zero && ClockSkew.MaximumDrift >= 0), "clockSkew must not be negative");
+        Check(ClockSkew is null || ClockSkew.MaximumDrift < 1, "clockSkew.maximumDrift must be below 1 (a clock cannot run backwards)");
+        if (Network?.Check() is { } network)
+        {
+            Check(false, network);
+        }
+
+        for (var i = 0; i < (Faults?.Count ?? 0); i++)
+        {
+            Check(Faults![i] is not null, $"faults[{i}] must not be null");
+            if (Faults[i].Check(i) is { } fault)
+            {
+                Check(false, fault);
+            }
+        }
+
+        // One repair is tracked at a time (partition heal time, correlated failure): an asymmetric cut is one too.
+        var cuts = Faults?.Count(f => f.Kind == FaultKind.AsymmetricPartition) ?? 0;
+        Check(cuts <= 1 && (cuts == 0 || (Partition is null && CorrelatedFailure is null)),
+            "faults: at most one asymmetricPartition, and not with partition or correlatedFailure");
     }
 }

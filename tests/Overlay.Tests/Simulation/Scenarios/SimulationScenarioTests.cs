@@ -1,4 +1,5 @@
 using System.Text.Json;
+using EPostEdge.Overlay.Simulation;
 using EPostEdge.Overlay.Simulation.Scenarios;
 
 namespace EPostEdge.Overlay.Tests.Simulation.Scenarios;
@@ -52,6 +53,60 @@ public sealed class SimulationScenarioTests
         Assert.Equal(TimeSpan.FromDays(730), scenario.ClockSkew!.MaximumOffset);
         Assert.Equal(0.25, scenario.CorrelatedFailure!.Fraction);
         Assert.Equal(0.99, scenario.MinimumConsistency);
+    }
+
+    [Fact]
+    public void The_network_section_and_the_faults_list_parse_with_defaults()
+    {
+        const string json = """
+            {
+              "nodes": 50,
+              "network": { "lossRate": 0.01, "duplicationRate": 0.001, "reorderRate": 0.02, "minimumLatency": "00:00:00.005",
+                           "maximumLatency": "00:00:00.150", "uplinkBytesPerSecond": 125000, "downlinkBytesPerSecond": 1250000 },
+              "faults": [
+                { "kind": "hang", "at": "00:02:00", "length": "00:00:30", "count": 2 },
+                { "kind": "slow", "at": "00:03:00", "length": "00:01:00", "factor": 50 },
+                { "kind": "clockJump", "at": "00:01:00", "length": "00:05:00", "fraction": 0.1, "maximumJump": "365.00:00:00" },
+                { "kind": "swizzleClog", "at": "00:04:00", "length": "00:02:00", "count": 5 },
+                { "kind": "asymmetricPartition", "at": "00:06:00", "length": "00:01:00", "fraction": 0.3, "healLimit": "00:03:00" }
+              ]
+            }
+            """;
+        var scenario = SimulationScenario.Parse(json);
+        var options = scenario.Network!.ToOptions();
+        Assert.Equal(0.01, options.LossRate);
+        Assert.Equal(TimeSpan.FromMilliseconds(5), options.MinimumLatency);
+        Assert.Equal(TimeSpan.FromMilliseconds(150), options.MaximumLatency);
+        Assert.Equal(125_000, options.UplinkBytesPerSecond);
+        Assert.Equal(1_250_000, options.DownlinkBytesPerSecond);
+        Assert.Equal(new SimulatedNetworkOptions().ReceiveBufferBytes, options.ReceiveBufferBytes);
+        var faults = scenario.Faults!;
+        Assert.Equal([FaultKind.Hang, FaultKind.Slow, FaultKind.ClockJump, FaultKind.SwizzleClog, FaultKind.AsymmetricPartition], faults.Select(f => f.Kind));
+        Assert.Equal(2, faults[0].NodesPicked(50));
+        Assert.Equal(TimeSpan.FromSeconds(30), faults[0].Length);
+        Assert.Equal(50, faults[1].Factor);
+        Assert.Equal(1, faults[1].NodesPicked(50));
+        Assert.Equal(5, faults[2].NodesPicked(50));
+        Assert.Equal(TimeSpan.FromDays(365), faults[2].MaximumJump);
+        Assert.Equal(TimeSpan.FromMinutes(3), faults[4].HealLimit);
+        Assert.Equal(scenario, SimulationScenario.Parse(scenario.ToJson()));
+    }
+
+    [Theory]
+    [InlineData("""{ "network": { "lossRate": 1.5 } }""", "network.lossRate")]
+    [InlineData("""{ "network": { "uplinkBytesPerSecond": 0 } }""", "network.uplinkBytesPerSecond")]
+    [InlineData("""{ "network": { "minimumLatency": "00:00:01", "maximumLatency": "00:00:00.5" } }""", "network.minimumLatency")]
+    [InlineData("""{ "faults": [ { "kind": "hang", "length": "00:00:00" } ] }""", "faults[0].length")]
+    [InlineData("""{ "faults": [ { "kind": "hang" }, { "kind": "slow", "factor": 0.5 } ] }""", "faults[1].factor")]
+    [InlineData("""{ "faults": [ { "kind": "asymmetricPartition" } ] }""", "faults[0].fraction")]
+    [InlineData("""{ "faults": [ { "kind": "hang", "count": 0 } ] }""", "faults[0].count")]
+    [InlineData("""{ "faults": [ { "kind": "clockJump", "at": "-00:00:01" } ] }""", "faults[0].at")]
+    [InlineData("""{ "faults": [ { "kind": "meteor" } ] }""", "")]
+    [InlineData("""{ "partition": {}, "faults": [ { "kind": "asymmetricPartition", "fraction": 0.3 } ] }""", "asymmetricPartition")]
+    public void A_bad_network_or_fault_is_refused_naming_the_field(string json, string field)
+    {
+        var error = Assert.ThrowsAny<JsonException>(() => SimulationScenario.Parse(json));
+        Assert.Contains(field, error.Message, StringComparison.Ordinal);
     }
 
     [Theory]
