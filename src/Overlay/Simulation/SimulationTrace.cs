@@ -73,14 +73,15 @@ public sealed class SimulationTrace : IDisposable
 
     /// <summary>
     /// The minimal trace of a violation: the kept events at or after <paramref name="since"/> that
-    /// involve <paramref name="nodes"/> — frames between two of them, notes about one of them, and
-    /// notes about the whole run — oldest first, at most the last <paramref name="limit"/>.
+    /// involve <paramref name="nodes"/> — the last <paramref name="limit"/> frames between two of
+    /// them, and every note about one of them or about the whole run (rare, and what explains most
+    /// violations: a kill, a restart, a heal) — oldest first.
     /// </summary>
     public IReadOnlyList<string> Involving(IReadOnlyCollection<int> nodes, TimeSpan since, int limit)
     {
         ArgumentNullException.ThrowIfNull(nodes);
         var set = nodes.ToHashSet();
-        var picked = new Dictionary<long, Entry>();
+        var frames = new Dictionary<long, Entry>();
         foreach (var node in set.Order())
         {
             if (node >= 0 && node < _byNode.Count && _byNode[node] is { } ring)
@@ -89,21 +90,14 @@ public sealed class SimulationTrace : IDisposable
                 {
                     if (entry.Time >= since && set.Contains(entry.A) && set.Contains(entry.B))
                     {
-                        picked[entry.Sequence] = entry;
+                        frames[entry.Sequence] = entry;
                     }
                 }
             }
         }
 
-        foreach (var entry in _notes.Entries())
-        {
-            if (entry.Time >= since && (entry.A < 0 || set.Contains(entry.A)))
-            {
-                picked[entry.Sequence] = entry;
-            }
-        }
-
-        return [.. picked.Values.OrderBy(e => e.Sequence).TakeLast(limit).Select(e => e.ToString())];
+        var notes = _notes.Entries().Where(e => e.Time >= since && (e.A < 0 || set.Contains(e.A)));
+        return [.. frames.Values.OrderBy(e => e.Sequence).TakeLast(limit).Concat(notes).OrderBy(e => e.Sequence).Select(e => e.ToString())];
     }
 
     /// <summary>The hash of everything folded so far, as hex.</summary>

@@ -18,7 +18,7 @@ public static partial class ScenarioRunner
     /// <summary>Trace lines printed with a violation that names no nodes (the run's last events).</summary>
     public const int TraceLines = 30;
 
-    /// <summary>Most lines of a minimal trace (the events among the violation's nodes), besides a lookup's path.</summary>
+    /// <summary>Most frames in a minimal trace (the notes about the violation's nodes and a lookup's path come besides).</summary>
     public const int MinimalTraceLines = 40;
 
     /// <summary>How far back before the violation (or the lookup's routing) a minimal trace looks.</summary>
@@ -355,9 +355,9 @@ public static partial class ScenarioRunner
             if (crossed)
             {
                 _consistencyReported = true;
-                Violation(
+                Record(
                     $"{_inconsistentCounted} of at most {_plannedLookups} lookups (outside repairs) reached a node other than the live root, "
-                    + $"above the scenario's {100 * (1 - scenario.MinimumConsistency):0.##} % tolerance; the last: {report}");
+                    + $"above the scenario's {100 * (1 - scenario.MinimumConsistency):0.##} % tolerance; this one crossed it: {report}");
             }
         }
 
@@ -373,7 +373,7 @@ public static partial class ScenarioRunner
             if (!_consistencyReported && _inconsistentCounted > (1 - scenario.MinimumConsistency) * delivered)
             {
                 _consistencyReported = true;
-                Violation($"{_inconsistentCounted} of {delivered} lookups (outside repairs) reached a node other than the live root, "
+                Record($"{_inconsistentCounted} of {delivered} lookups (outside repairs) reached a node other than the live root, "
                     + $"above the scenario's {100 * (1 - scenario.MinimumConsistency):0.##} % tolerance; the first: {_firstInconsistent}");
             }
         }
@@ -416,11 +416,10 @@ public static partial class ScenarioRunner
                 return; // the run already stopped at an earlier one
             }
 
-            var now = _overlay.Scheduler.Now;
             string trace;
             if (nodes is { Count: > 0 })
             {
-                trace = MinimalTrace(nodes, now - MinimalTraceWindow, []);
+                trace = MinimalTrace(nodes, _overlay.Scheduler.Now - MinimalTraceWindow, []);
             }
             else
             {
@@ -428,7 +427,19 @@ public static partial class ScenarioRunner
                 trace = $"last trace:{Environment.NewLine}" + string.Join(Environment.NewLine, recent.Skip(Math.Max(0, recent.Count - TraceLines)));
             }
 
-            _violations.Add(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"seed {seed}, scenario {scenario.Name}, at {now.TotalSeconds:F3} s: {what}{Environment.NewLine}{trace}"));
+            Record($"{what}{Environment.NewLine}{trace}");
+        }
+
+        /// <summary>Records a violation whose text already carries its trace, and stops the run there when asked to.</summary>
+        private void Record(string whatAndTrace)
+        {
+            if (Stopped)
+            {
+                return;
+            }
+
+            var now = _overlay.Scheduler.Now;
+            _violations.Add(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"seed {seed}, scenario {scenario.Name}, at {now.TotalSeconds:F3} s: {whatAndTrace}"));
             if (stopAtViolation)
             {
                 _stoppedAt = now;
@@ -439,10 +450,20 @@ public static partial class ScenarioRunner
         /// <summary>The events among <paramref name="nodes"/> since <paramref name="since"/>, after <paramref name="lead"/> (a lookup's path).</summary>
         private string MinimalTrace(IReadOnlyCollection<int> nodes, TimeSpan since, IReadOnlyList<string> lead)
         {
-            var lines = _overlay.Trace.Involving(nodes, since < TimeSpan.Zero ? TimeSpan.Zero : since, MinimalTraceLines);
-            var text = new System.Text.StringBuilder();
-            text.Append(System.Globalization.CultureInfo.InvariantCulture, $"minimal trace (nodes {string.Join(", ", nodes)}):");
-            foreach (var line in lead.Concat(lines))
+            since = since < TimeSpan.Zero ? TimeSpan.Zero : since;
+            var lines = _overlay.Trace.Involving(nodes, since, MinimalTraceLines);
+            var text = new System.Text.StringBuilder("minimal trace:");
+            if (lead.Count > 0)
+            {
+                text.Append(Environment.NewLine).Append("the lookup's path:");
+                foreach (var line in lead)
+                {
+                    text.Append(Environment.NewLine).Append(line);
+                }
+            }
+
+            text.Append(Environment.NewLine).Append(System.Globalization.CultureInfo.InvariantCulture, $"the events among nodes {string.Join(", ", nodes)} since {since.TotalSeconds:F3} s:");
+            foreach (var line in lines)
             {
                 text.Append(Environment.NewLine).Append(line);
             }
