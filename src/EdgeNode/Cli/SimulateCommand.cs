@@ -24,49 +24,39 @@ internal static class SimulateCommand
         var nodes = new Option<int?>("--nodes") { Description = "Node count (default: the scenario's)" };
         var duration = new Option<string?>("--duration") { Description = "Simulated time after the join phase, e.g. 90s, 10m, 1h (default: the scenario's)" };
         var json = new Option<bool>("--json") { Description = "Print one JSON object (keys in README)" };
+        var keepGoing = new Option<bool>("--keep-going") { Description = "Do not stop at the first violation: run to the end and report them all" };
+        var soak = new Option<int?>("--soak") { Description = "Run N random seeds (of --scenario, or of every built-in with --scenario all) and report each failing seed's replay command" };
+        var parallel = new Option<int?>("--parallel") { Description = "Soak runs at once (default: the processor count)" };
         var simulate = new Command("simulate", "Run the overlay under the deterministic simulator: a scenario of churn, partitions and faults, checked and measured.");
         simulate.Options.Add(scenario);
         simulate.Options.Add(seed);
         simulate.Options.Add(nodes);
         simulate.Options.Add(duration);
         simulate.Options.Add(json);
-        simulate.SetAction(parse => Run(context, parse.GetValue(scenario)!, parse.GetValue(seed), parse.GetValue(nodes), parse.GetValue(duration), parse.GetValue(json)));
+        simulate.Options.Add(keepGoing);
+        simulate.Options.Add(soak);
+        simulate.Options.Add(parallel);
+        simulate.SetAction(parse => parse.GetValue(soak) is { } runs
+            ? SimulateSoak.Run(context, parse.GetValue(scenario)!, runs, parse.GetValue(parallel), parse.GetValue(nodes), parse.GetValue(duration))
+            : Run(context, parse.GetValue(scenario)!, parse.GetValue(seed), parse.GetValue(nodes), parse.GetValue(duration), parse.GetValue(json), parse.GetValue(keepGoing)));
         return simulate;
     }
 
-    public static int Run(CliContext context, string scenarioName, ulong? seedOption, int? nodes, string? durationText, bool json)
+    public static int Run(CliContext context, string scenarioName, ulong? seedOption, int? nodes, string? durationText, bool json, bool keepGoing = false)
     {
-        if (!TryScenario(context, scenarioName, out var scenario))
+        if (!TryScenario(context, scenarioName, out var scenario) || !TrySize(context, nodes, durationText, out var duration))
         {
-            return ExitCodes.BadConfiguration;
-        }
-
-        TimeSpan? duration = null;
-        if (durationText is not null)
-        {
-            if (!TryParseDuration(durationText, out var parsed))
-            {
-                context.Error.WriteLine($"epost-edge: --duration: '{durationText}' is not a duration (e.g. 90s, 10m, 1h)");
-                return ExitCodes.BadConfiguration;
-            }
-
-            duration = parsed;
-        }
-
-        if (nodes is < 2)
-        {
-            context.Error.WriteLine("epost-edge: --nodes: at least 2");
             return ExitCodes.BadConfiguration;
         }
 
         var seed = seedOption ?? context.Random.NextUInt64();
+        var replay = ReplayCommand(scenarioName, seed, nodes, durationText);
         // Printed first, so a run that is killed or crashes can still be replayed.
-        context.Error.WriteLine($"simulate: scenario {scenario.Name}, seed {seed} (replay: epost-edge simulate --scenario {scenarioName} --seed {seed}"
-            + $"{(nodes is { } n ? $" --nodes {n}" : "")}{(durationText is null ? "" : $" --duration {durationText}")})");
+        context.Error.WriteLine($"simulate: scenario {scenario.Name}, seed {seed} (replay: {replay})");
         ScenarioResult result;
         try
         {
-            result = ScenarioRunner.Run(scenario, seed, nodes, duration);
+            result = ScenarioRunner.Run(scenario, seed, nodes, duration, stopAtViolation: !keepGoing);
         }
         catch (JsonException e)
         {
@@ -76,7 +66,7 @@ internal static class SimulateCommand
 
         if (json)
         {
-            context.Output.WriteLine(Json(result));
+            context.Output.WriteLine(Json(result, replay));
         }
         else
         {
@@ -88,8 +78,49 @@ internal static class SimulateCommand
             context.Error.WriteLine($"VIOLATION {violation}");
         }
 
+        if (!result.Passed)
+        {
+            context.Error.WriteLine($"replay: {replay}");
+        }
+
         return result.Passed ? ExitCodes.Ok : ExitCodes.SimulationViolation;
     }
+
+    /// <summary>The command that replays a run exactly: the same scenario argument, seed and size overrides.</summary>
+    internal static string ReplayCommand(string scenarioArgument, ulong seed, int? nodes, string? durationText) =>
+        string.Create(CultureInfo.InvariantCulture, $"epost-edge simulate --scenario {Quote(scenarioArgument)} --seed {seed}")
+        + (nodes is { } n ? string.Create(CultureInfo.InvariantCulture, $" --nodes {n}") : "")
+        + (durationText is null ? "" : $" --duration {Quote(durationText)}");
+
+    /// <summary>Checks --nodes and parses --duration (null: the scenario's).</summary>
+    internal static bool TrySize(CliContext context, int? nodes, string? durationText, out TimeSpan? duration)
+    {
+        duration = null;
+        if (durationText is not null)
+        {
+            if (!TryParseDuration(durationText, out var parsed))
+            {
+                context.Error.WriteLine($"epost-edge: --duration: '{durationText}' is not a duration (e.g. 90s, 10m, 1h)");
+                return false;
+            }
+
+            duration = parsed;
+        }
+
+        if (nodes is < 2)
+        {
+            context.Error.WriteLine("epost-edge: --nodes: at least 2");
+            return false;
+        }
+
+        return true;
+    }
+
+    /// <summary>Single-quotes an argument for a POSIX shell when it holds anything but safe characters.</summary>
+    private static string Quote(string argument) =>
+        argument.Length > 0 && argument.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' or '/' or ':' or '=' or '+')
+            ? argument
+            : "'" + argument.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
 
     /// <summary>Parses 90, 90s, 10m, 1h, 1.5h (plain numbers are seconds).</summary>
     public static bool TryParseDuration(string text, out TimeSpan duration)
@@ -113,7 +144,7 @@ internal static class SimulateCommand
         return true;
     }
 
-    private static bool TryScenario(CliContext context, string name, out SimulationScenario scenario)
+    internal static bool TryScenario(CliContext context, string name, out SimulationScenario scenario)
     {
         if (SimulationScenario.BuiltIns.TryGetValue(name, out scenario!))
         {
@@ -156,9 +187,13 @@ internal static class SimulateCommand
         output.WriteLine(string.Create(invariant, $"simulator:   {m.EventsProcessed} events, {m.EventsPerSecond:F0} events/s, wall {m.WallTime.TotalSeconds:F1} s"));
         output.WriteLine($"trace hash:  {m.TraceHash}");
         output.WriteLine(result.Passed ? "checkers:    no violation" : $"checkers:    {result.Violations.Count} violation(s) (on stderr)");
+        if (result.StoppedAt is { } stopped)
+        {
+            output.WriteLine(string.Create(invariant, $"stopped:     at {stopped.TotalSeconds:F3} s simulated, at the first violation (--keep-going runs on)"));
+        }
     }
 
-    private static string Json(ScenarioResult result)
+    private static string Json(ScenarioResult result, string replay)
     {
         var m = result.Metrics;
         using var buffer = new MemoryStream();
@@ -187,6 +222,8 @@ internal static class SimulateCommand
             writer.WriteNumber("eventsPerSecond", m.EventsPerSecond);
             writer.WriteNumber("wallSeconds", m.WallTime.TotalSeconds);
             writer.WriteString("traceHash", m.TraceHash);
+            WriteSeconds(writer, "stoppedAt", result.StoppedAt);
+            writer.WriteString("replay", replay);
             writer.WriteStartArray("violations");
             foreach (var violation in result.Violations)
             {

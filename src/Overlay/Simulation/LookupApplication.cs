@@ -11,5 +11,9 @@ internal sealed class LookupApplication(SimulatedOverlay overlay, int index) : I
 
     public void Deliver(NodeId key, KbrMessage message) => overlay.OnLookupDelivered(index, key, message);
 
-    public bool Forward(NodeId key, ref KbrMessage message, ref NodeHandle nextHop) => true;
+    public bool Forward(NodeId key, ref KbrMessage message, ref NodeHandle nextHop)
+    {
+        overlay.OnLookupForwarded(index, message, nextHop);
+        return true;
+    }
 }

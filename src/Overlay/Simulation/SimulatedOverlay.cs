@@ -16,7 +16,7 @@ namespace EPostEdge.Overlay.Simulation;
 /// Checkers: routing consistency (each lookup delivered at the live node numerically closest to its
 /// key, Pastry §2.3) and leaf-set correctness (exactly the L/2 nearest live nodes on each side, §2.1).
 /// </summary>
-public sealed class SimulatedOverlay : IDisposable
+public sealed partial class SimulatedOverlay : IDisposable
 {
     /// <summary>How many random joined members a restarted node is given to join through.</summary>
     public const int RestartBootstraps = 3;
@@ -143,7 +143,7 @@ public sealed class SimulatedOverlay : IDisposable
             return;
         }
 
-        Trace.Note(Scheduler.Now, $"kill {index}");
+        Trace.Note(Scheduler.Now, $"kill {index}", index);
         node.Link.IsAlive = false;
         node.EarlierLifetime += Scheduler.Now - node.LifeStarted;
         node.EarlierMaintenanceBytes += pastry.Counters.MaintenanceBytesSent;
@@ -165,7 +165,7 @@ public sealed class SimulatedOverlay : IDisposable
             return;
         }
 
-        Trace.Note(Scheduler.Now, $"restart {index}");
+        Trace.Note(Scheduler.Now, $"restart {index}", index);
         // A returning node knows several members, as a real one remembers more than one address:
         // with a single bootstrap that dies while it is down, it would retry that one forever.
         var bootstraps = new List<SimulatedNode>();
@@ -188,6 +188,7 @@ public sealed class SimulatedOverlay : IDisposable
         var payload = new byte[8];
         BinaryPrimitives.WriteInt64BigEndian(payload, number);
         _pendingLookups[number] = key;
+        TrackIssued(number, from, key);
         LookupsIssued++;
         pastry.Route(key, LookupApplication.Id, payload);
         return number;
@@ -331,6 +332,7 @@ public sealed class SimulatedOverlay : IDisposable
         LookupsDelivered++;
         _hops.Add(message.Hops);
         Trace.Lookup(Scheduler.Now, index, number, message.Hops, consistent);
+        var path = TrackDelivered(number, index, message.Hops);
         if (consistent)
         {
             LookupsConsistent++;
@@ -341,6 +343,7 @@ public sealed class SimulatedOverlay : IDisposable
         }
         else
         {
+            ReportInconsistent(path, root);
             _violations.Add(
                 $"seed {Seed}: lookup #{number} for {expectedKey.ToShortString()} delivered at node {index} {_nodes[index].Id.ToShortString()}, "
                 + $"but the closest live node is {root?.Index} {root?.Id.ToShortString()}{Describe(root)}; last trace:{Environment.NewLine}"

@@ -19,6 +19,15 @@ public sealed class SimulationScheduler
     /// <summary>Events waiting.</summary>
     public int Pending => _queue.Count;
 
+    /// <summary>True once <see cref="Stop"/> was called: no further event runs and the clock stays where it stopped.</summary>
+    public bool Stopped { get; private set; }
+
+    /// <summary>
+    /// Stops the run after the current event, so a checker that fails inside an event leaves the
+    /// clock at the violation's virtual time (issue 5 item 6: the run stops on a violation).
+    /// </summary>
+    public void Stop() => Stopped = true;
+
     /// <summary>Runs <paramref name="action"/> <paramref name="delay"/> from now (a negative delay means now).</summary>
     public void Schedule(TimeSpan delay, Action action)
     {
@@ -30,12 +39,12 @@ public sealed class SimulationScheduler
     /// <summary>Runs every event due at or before <paramref name="time"/>, then sets the clock to it.</summary>
     public void RunUntil(TimeSpan time)
     {
-        while (_queue.TryPeek(out _, out var priority) && priority.Due <= time)
+        while (!Stopped && _queue.TryPeek(out _, out var priority) && priority.Due <= time)
         {
             RunNext();
         }
 
-        if (time > Now)
+        if (!Stopped && time > Now)
         {
             Now = time;
         }
@@ -53,6 +62,11 @@ public sealed class SimulationScheduler
         ArgumentNullException.ThrowIfNull(condition);
         while (condition())
         {
+            if (Stopped)
+            {
+                return false;
+            }
+
             if (!_queue.TryPeek(out _, out var priority) || priority.Due > limit)
             {
                 if (limit > Now)

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using EPostEdge.EdgeNode.Cli;
 
@@ -10,8 +11,14 @@ public sealed class SimulateCommandTests
     [
         "scenario", "seed", "nodes", "liveNodes", "simulatedSeconds", "hopsMean", "hopsP99", "lookupsIssued", "lookupsDelivered",
         "lookupsConsistent", "lookupSuccessPercent", "lookupConsistencyPercent", "lookupsExcused", "maintenanceBytesPerSecondPerNode", "healSeconds",
-        "settleSeconds", "kills", "restarts", "events", "eventsPerSecond", "wallSeconds", "traceHash", "violations",
+        "settleSeconds", "kills", "restarts", "events", "eventsPerSecond", "wallSeconds", "traceHash", "stoppedAt", "replay", "violations",
     ];
+
+    /// <summary>Churn with no tolerance for an inconsistent lookup: seed 7 at 24 nodes × 1 min has one about 50 s into the window.</summary>
+    private const string StrictChurn = """
+        { "name": "churn-strict", "nodes": 24, "duration": "00:01:00", "minimumConsistency": 1,
+          "churn": { "model": "exponential", "medianSession": "00:01:24", "medianOff": "00:01:24" } }
+        """;
 
     [Fact]
     public async Task Steady_prints_one_json_object_with_the_documented_keys_and_replays_from_its_seed()
@@ -27,6 +34,8 @@ public sealed class SimulateCommandTests
         Assert.True(root.GetProperty("lookupsIssued").GetInt64() > 0);
         Assert.Equal(100.0, root.GetProperty("lookupConsistencyPercent").GetDouble());
         Assert.Equal(0, root.GetProperty("violations").GetArrayLength());
+        Assert.Equal(JsonValueKind.Null, root.GetProperty("stoppedAt").ValueKind);
+        Assert.Equal("epost-edge simulate --scenario steady --seed 1 --nodes 20 --duration 2m", root.GetProperty("replay").GetString());
         Assert.Contains("seed 1", cli.Error, StringComparison.Ordinal);
 
         var again = new CliHarness(seed: 99);
@@ -85,5 +94,81 @@ public sealed class SimulateCommandTests
     {
         Assert.True(SimulateCommand.TryParseDuration(text, out var duration));
         Assert.Equal(TimeSpan.FromSeconds(seconds), duration);
+    }
+
+    [Fact]
+    public async Task A_violation_stops_the_run_and_its_printed_replay_command_stops_at_the_same_violation()
+    {
+        using var temp = new TempDirectory();
+        var path = Path.Combine(temp.Path, "strict.json");
+        await File.WriteAllTextAsync(path, StrictChurn);
+        var cli = new CliHarness();
+        Assert.Equal(ExitCodes.SimulationViolation, await cli.RunAsync("simulate", "--scenario", path, "--seed", "7", "--json"));
+        using var document = JsonDocument.Parse(cli.Output);
+        var root = document.RootElement;
+        var stoppedAt = root.GetProperty("stoppedAt").GetDouble();
+        Assert.Equal(stoppedAt, root.GetProperty("simulatedSeconds").GetDouble());
+        var violation = Assert.Single(root.GetProperty("violations").EnumerateArray()).GetString()!;
+        Assert.StartsWith(string.Create(CultureInfo.InvariantCulture, $"seed 7, scenario churn-strict, at {stoppedAt:F3} s: "), violation, StringComparison.Ordinal);
+        Assert.Contains("the lookup's path:", violation, StringComparison.Ordinal);
+        Assert.Contains($"VIOLATION {violation}", cli.Error, StringComparison.Ordinal);
+
+        var replayLine = cli.Error.Split('\n').Select(l => l.TrimEnd('\r')).Single(l => l.StartsWith("replay: ", StringComparison.Ordinal));
+        var replay = replayLine["replay: ".Length..];
+        Assert.Equal(root.GetProperty("replay").GetString(), replay);
+        var arguments = replay.Split(' ');
+        Assert.Equal(["epost-edge", "simulate"], arguments[..2]);
+
+        var again = new CliHarness(seed: 99);
+        Assert.Equal(ExitCodes.SimulationViolation, await again.RunAsync([.. arguments[1..], "--json"]));
+        using var replayed = JsonDocument.Parse(again.Output);
+        Assert.Equal(stoppedAt, replayed.RootElement.GetProperty("stoppedAt").GetDouble());
+        Assert.Equal(violation, Assert.Single(replayed.RootElement.GetProperty("violations").EnumerateArray()).GetString());
+        Assert.Equal(root.GetProperty("traceHash").GetString(), replayed.RootElement.GetProperty("traceHash").GetString());
+    }
+
+    [Fact]
+    public async Task Soak_runs_random_seeds_in_parallel_and_prints_each_failing_seed_with_its_replay_command()
+    {
+        using var temp = new TempDirectory();
+        var path = Path.Combine(temp.Path, "strict.json");
+        await File.WriteAllTextAsync(path, StrictChurn);
+        var cli = new CliHarness(seed: 4);
+        var exit = await cli.RunAsync("simulate", "--soak", "2", "--scenario", path, "--parallel", "2", "--duration", "2m");
+        var draws = new EPostEdge.Overlay.Seams.SeededRandomSource(4);
+        ulong[] seeds = [draws.NextUInt64(), draws.NextUInt64()];
+        Assert.Contains($"seeds: {seeds[0]} {seeds[1]}", cli.Error, StringComparison.Ordinal);
+
+        // A strict churn run of 2 minutes fails for most seeds; whichever fail are printed with their replay.
+        var failing = seeds.Where(s => cli.Output.Contains($"replay: epost-edge simulate --scenario {path} --seed {s} --duration 2m", StringComparison.Ordinal)).ToList();
+        var passing = seeds.Where(s => cli.Error.Contains($"ok    scenario churn-strict seed {s}", StringComparison.Ordinal)).ToList();
+        Assert.Equal(2, failing.Count + passing.Count);
+        Assert.Contains($"soak: 2 run(s), {failing.Count} failed", cli.Output, StringComparison.Ordinal);
+        Assert.Equal(failing.Count == 0 ? ExitCodes.Ok : ExitCodes.SimulationViolation, exit);
+        Assert.NotEmpty(failing);
+        foreach (var seed in failing)
+        {
+            Assert.Contains($"FAIL  seed {seed}, scenario churn-strict, at ", cli.Output, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task Soak_passes_when_every_seed_passes()
+    {
+        var cli = new CliHarness();
+        Assert.Equal(ExitCodes.Ok, await cli.RunAsync("simulate", "--soak", "3", "--scenario", "steady", "--nodes", "8", "--duration", "30s", "--parallel", "2"));
+        Assert.Contains("soak: 3 run(s), 0 failed", cli.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("FAIL", cli.Output, StringComparison.Ordinal);
+        Assert.Equal(3, cli.Error.Split('\n').Count(l => l.StartsWith("ok    scenario steady seed ", StringComparison.Ordinal)));
+    }
+
+    [Theory]
+    [InlineData("--soak", "0")]
+    [InlineData("--parallel", "0")]
+    public async Task A_bad_soak_argument_is_refused(string option, string value)
+    {
+        var cli = new CliHarness();
+        Assert.Equal(ExitCodes.BadConfiguration, await cli.RunAsync("simulate", "--soak", option == "--soak" ? value : "1", "--parallel", option == "--parallel" ? value : "1"));
+        Assert.Contains(option, cli.Error, StringComparison.Ordinal);
     }
 }

@@ -25,6 +25,32 @@ public sealed class SimulationSchedulerTests
     }
 
     [Fact]
+    public void Stop_inside_an_event_leaves_the_clock_at_that_event_and_runs_nothing_more()
+    {
+        var scheduler = new SimulationScheduler();
+        var log = new List<int>();
+        scheduler.Schedule(TimeSpan.FromSeconds(1), () => log.Add(1));
+        scheduler.Schedule(TimeSpan.FromSeconds(2), () =>
+        {
+            log.Add(2);
+            scheduler.Stop();
+        });
+        scheduler.Schedule(TimeSpan.FromSeconds(2), () => log.Add(3));
+        scheduler.Schedule(TimeSpan.FromSeconds(3), () => log.Add(4));
+
+        scheduler.RunUntil(TimeSpan.FromSeconds(10));
+        Assert.Equal([1, 2], log);
+        Assert.True(scheduler.Stopped);
+        Assert.Equal(TimeSpan.FromSeconds(2), scheduler.Now);
+
+        scheduler.RunFor(TimeSpan.FromSeconds(10));
+        Assert.False(scheduler.RunWhile(() => true, TimeSpan.FromSeconds(100)));
+        Assert.Equal([1, 2], log);
+        Assert.Equal(TimeSpan.FromSeconds(2), scheduler.Now);
+        Assert.Equal(2, scheduler.Pending);
+    }
+
+    [Fact]
     public void RunWhile_stops_when_the_condition_turns_false()
     {
         var scheduler = new SimulationScheduler();

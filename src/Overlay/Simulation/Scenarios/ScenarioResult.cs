@@ -8,7 +8,7 @@ public sealed record ScenarioResult
 
     public required SimulationMetrics Metrics { get; init; }
 
-    /// <summary>Checker violations, each with the seed and the trace that led to it; empty when the run passed.</summary>
+    /// <summary>Checker violations, each with the seed, the scenario, the virtual time and a minimal trace; empty when the run passed.</summary>
     public required IReadOnlyList<string> Violations { get; init; }
 
     /// <summary>Partition scenarios: simulated time from the lift of the split to one ring with exact leaf sets; null otherwise or when it never healed.</summary>
@@ -16,6 +16,9 @@ public sealed record ScenarioResult
 
     /// <summary>Simulated time from the end of the faults to exact leaf sets (the final settle check).</summary>
     public TimeSpan? SettleTime { get; init; }
+
+    /// <summary>Virtual time at which the run stopped at its first violation (runs with <c>stopAtViolation</c>); null when it ran to the end.</summary>
+    public TimeSpan? StoppedAt { get; init; }
 
     /// <summary>Nodes crashed by churn or a correlated failure.</summary>
     public int Kills { get; init; }

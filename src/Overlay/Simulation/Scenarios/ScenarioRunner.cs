@@ -9,29 +9,41 @@ namespace EPostEdge.Overlay.Simulation.Scenarios;
 /// events, so a run is a pure function of (code, seed, scenario).
 /// Checkers: routing consistency (the overlay's; lookups delivered while a partition or a mass
 /// failure is being repaired are excused), partition heal within its limit, and exact leaf sets
-/// after the faults stop.
+/// after the faults stop. With <c>stopAtViolation</c> the run stops inside the event that made a
+/// checker fail (issue 5 item 6), so the virtual time of the stop is the violation's, and the same
+/// seed and scenario stop there again.
 /// </summary>
 public static partial class ScenarioRunner
 {
-    /// <summary>Trace lines printed with a violation found by the runner itself.</summary>
+    /// <summary>Trace lines printed with a violation that names no nodes (the run's last events).</summary>
     public const int TraceLines = 30;
+
+    /// <summary>Most frames in a minimal trace (the notes about the violation's nodes and a lookup's path come besides).</summary>
+    public const int MinimalTraceLines = 40;
+
+    /// <summary>How far back before the violation (or the lookup's routing) a minimal trace looks.</summary>
+    public static readonly TimeSpan MinimalTraceWindow = TimeSpan.FromMinutes(1);
 
     private static readonly TimeSpan Poll = TimeSpan.FromSeconds(1);
 
     private static readonly TimeSpan MinimumSettle = TimeSpan.FromMinutes(5);
 
-    /// <summary>Runs <paramref name="scenario"/> from <paramref name="seed"/>, optionally with another node count or duration.</summary>
-    public static ScenarioResult Run(SimulationScenario scenario, ulong seed, int? nodes = null, TimeSpan? duration = null)
+    /// <summary>
+    /// Runs <paramref name="scenario"/> from <paramref name="seed"/>, optionally with another node
+    /// count or duration; with <paramref name="stopAtViolation"/> the run ends at the first violation
+    /// (<see cref="ScenarioResult.StoppedAt"/>), otherwise it goes on and records them all.
+    /// </summary>
+    public static ScenarioResult Run(SimulationScenario scenario, ulong seed, int? nodes = null, TimeSpan? duration = null, bool stopAtViolation = false)
     {
         ArgumentNullException.ThrowIfNull(scenario);
         scenario = scenario with { Nodes = nodes ?? scenario.Nodes, Duration = duration ?? scenario.Duration };
         scenario.Validate();
-        var run = new ScenarioRun(scenario, seed);
+        var run = new ScenarioRun(scenario, seed, stopAtViolation);
         return run.Execute();
     }
 
     /// <summary>One run's state: the overlay, the scenario's own random source, and the checkers' bookkeeping.</summary>
-    private sealed partial class ScenarioRun(SimulationScenario scenario, ulong seed)
+    private sealed partial class ScenarioRun(SimulationScenario scenario, ulong seed, bool stopAtViolation)
     {
         private readonly List<string> _violations = [];
         private readonly List<Excuse> _excuses = [];
@@ -44,6 +56,14 @@ public static partial class ScenarioRunner
         private TimeSpan? _healTime;
         private int _kills;
         private int _restarts;
+        private long _plannedLookups;
+        private int _inconsistentCounted;
+        private string? _firstInconsistent;
+        private bool _consistencyReported;
+        private TimeSpan? _stoppedAt;
+
+        /// <summary>True once a violation stopped the run: every phase ends and the result is returned as it stands.</summary>
+        private bool Stopped => _stoppedAt is not null;
 
         public ScenarioResult Execute()
         {
@@ -52,42 +72,56 @@ public static partial class ScenarioRunner
             var joinInterval = TimeSpan.FromTicks(Math.Clamp(TimeSpan.FromSeconds(100).Ticks / n, TimeSpan.FromMilliseconds(10).Ticks, TimeSpan.TicksPerSecond));
             using var overlay = SimulatedOverlay.Create(seed, n, network: scenario.Network?.ToOptions(), joinInterval: joinInterval);
             _overlay = overlay;
+            overlay.LookupInconsistent = OnInconsistentLookup;
             // A source of the scenario's own, derived from the seed, so adding a fault does not
             // shift the overlay's draws (ids, topology, lookups) for the same seed.
             _random = new SeededRandomSource(seed ^ 0x5CE7_A710_5CE7_A710UL);
             SkewClocks();
 
             overlay.RunFor((joinInterval * n) + TimeSpan.FromMinutes(1));
-            if (overlay.RunUntil(() => overlay.AllJoined, TimeSpan.FromMinutes(2), Poll) is null)
+            if (overlay.RunUntil(() => Stopped || overlay.AllJoined, TimeSpan.FromMinutes(2), Poll) is null)
             {
-                Violation($"not every node joined within {(joinInterval * n) + TimeSpan.FromMinutes(3)}");
+                Violation($"not every node joined within {(joinInterval * n) + TimeSpan.FromMinutes(3)}", UnjoinedNodes());
+            }
+
+            if (Stopped)
+            {
+                return Result(null);
             }
 
             var start = overlay.Scheduler.Now;
             _end = start + scenario.Duration;
-            overlay.IssueLookups((int)Math.Round(scenario.LookupsPerSecond * scenario.Duration.TotalSeconds), scenario.Duration);
+            _plannedLookups = (long)Math.Round(scenario.LookupsPerSecond * scenario.Duration.TotalSeconds);
+            overlay.IssueLookups((int)_plannedLookups, scenario.Duration);
             BlockNonTransitivePairs();
             ScheduleChurn();
             SchedulePartition();
             ScheduleCorrelatedFailure();
             ScheduleFaults();
 
-            while (overlay.Scheduler.Now < _end)
+            while (!Stopped && overlay.Scheduler.Now < _end)
             {
                 var step = _end - overlay.Scheduler.Now;
                 overlay.RunFor(step < Poll ? step : Poll);
-                CheckDisruption();
+                if (!Stopped)
+                {
+                    CheckDisruption();
+                }
             }
 
-            if (_disruption is not null)
+            if (!Stopped && _disruption is not null)
             {
-                Violation($"{_disruption.What} not repaired by the end of the run ({overlay.Scheduler.Now - _disruption.Started} after it)");
+                LeafSetViolation($"{_disruption.What} not repaired by the end of the run ({overlay.Scheduler.Now - _disruption.Started} after it)");
                 CloseExcuse();
             }
 
             // Lookups issued in the window's last moments are still in flight: let them land
             // (a root-ack timeout and a retry) before measuring.
             overlay.RunFor(overlay.Options.RootAckTimeout * 2);
+            if (Stopped)
+            {
+                return Result(null);
+            }
 
             // The faults stop: churned nodes come back, and the leaf sets must become exact.
             foreach (var index in _churnedDead.Order().ToList())
@@ -98,26 +132,44 @@ public static partial class ScenarioRunner
             }
 
             var limit = overlay.Options.RepairPeriod * 3 > MinimumSettle ? overlay.Options.RepairPeriod * 3 : MinimumSettle;
-            var settle = overlay.RunUntil(() => overlay.AllJoined && overlay.LeafSetsCorrect(out _), limit, Poll);
-            if (settle is null)
+            var settle = overlay.RunUntil(() => Stopped || (overlay.AllJoined && overlay.LeafSetsCorrect(out _)), limit, Poll);
+            if (Stopped)
             {
-                overlay.LeafSetsCorrect(out var why);
-                Violation($"leaf sets not exact {limit} after the faults stopped: {(overlay.AllJoined ? why : "not every live node rejoined: " + Unjoined())}");
+                return Result(null);
             }
 
-            CheckConsistency();
-            return new ScenarioResult
+            if (settle is null)
             {
-                Scenario = scenario,
-                Metrics = overlay.Metrics(),
-                Violations = _violations,
-                HealTime = _healTime,
-                SettleTime = settle,
-                Kills = _kills,
-                Restarts = _restarts,
-                LookupsExcused = overlay.LookupsExcused,
-            };
+                if (overlay.AllJoined)
+                {
+                    LeafSetViolation($"leaf sets not exact {limit} after the faults stopped");
+                }
+                else
+                {
+                    Violation($"leaf sets not exact {limit} after the faults stopped: not every live node rejoined: {Unjoined()}", UnjoinedNodes());
+                }
+            }
+
+            if (!Stopped)
+            {
+                CheckConsistency();
+            }
+
+            return Result(settle);
         }
+
+        private ScenarioResult Result(TimeSpan? settle) => new()
+        {
+            Scenario = scenario,
+            Metrics = _overlay.Metrics(),
+            Violations = _violations,
+            HealTime = _healTime,
+            SettleTime = settle,
+            Kills = _kills,
+            Restarts = _restarts,
+            StoppedAt = _stoppedAt,
+            LookupsExcused = _overlay.LookupsExcused,
+        };
 
         private void SkewClocks()
         {
@@ -262,7 +314,7 @@ public static partial class ScenarioRunner
             }
             else if (took > disruption.Limit)
             {
-                Violation($"{disruption.What} not repaired within {disruption.Limit}: {why}");
+                LeafSetViolation($"{disruption.What} not repaired within {disruption.Limit}");
                 _disruption = null;
                 CloseExcuse();
             }
@@ -278,37 +330,53 @@ public static partial class ScenarioRunner
             }
         }
 
-        /// <summary>Inconsistent lookups outside the excused windows must stay within the scenario's tolerance.</summary>
-        private void CheckConsistency()
+        /// <summary>True while a partition or mass failure is being repaired: lookups delivered now are excused.</summary>
+        private bool Excused => _excuses.Count > 0 && _excuses[^1].ViolationsTo < 0;
+
+        /// <summary>
+        /// The routing-consistency checker, inside the delivering event. Outside the excused windows,
+        /// once the inconsistent lookups exceed the tolerance of all the lookups the window will issue,
+        /// no later delivery can bring the share back within it: the violation is certain now.
+        /// </summary>
+        private void OnInconsistentLookup(InconsistentLookup lookup)
         {
-            var all = _overlay.Violations;
-            var counted = new List<string>();
-            var delivered = _overlay.LookupsDelivered;
-            var excuse = 0;
-            for (var i = 0; i < all.Count; i++)
+            if (Excused)
             {
-                while (excuse < _excuses.Count && _excuses[excuse].ViolationsTo >= 0 && i >= _excuses[excuse].ViolationsTo)
-                {
-                    excuse++;
-                }
-
-                if (excuse < _excuses.Count && i >= _excuses[excuse].ViolationsFrom)
-                {
-                    continue;
-                }
-
-                counted.Add(all[i]);
+                return;
             }
 
+            _inconsistentCounted++;
+            var crossed = !_consistencyReported && _inconsistentCounted > (1 - scenario.MinimumConsistency) * _plannedLookups;
+            if (_firstInconsistent is not null && !crossed)
+            {
+                return;
+            }
+
+            var report = $"{lookup.What}{Environment.NewLine}{MinimalTrace(lookup.Nodes, lookup.Path.Issued - MinimalTraceWindow, lookup.Path.Describe())}";
+            _firstInconsistent ??= report;
+            if (crossed)
+            {
+                _consistencyReported = true;
+                Record(
+                    $"{_inconsistentCounted} of at most {_plannedLookups} lookups (outside repairs) reached a node other than the live root, "
+                    + $"above the scenario's {100 * (1 - scenario.MinimumConsistency):0.##} % tolerance; this one crossed it: {report}");
+            }
+        }
+
+        /// <summary>After the run: inconsistent lookups outside the excused windows must stay within the scenario's tolerance of those delivered.</summary>
+        private void CheckConsistency()
+        {
+            var delivered = _overlay.LookupsDelivered;
             foreach (var window in _excuses)
             {
                 delivered -= (window.DeliveredTo < 0 ? _overlay.LookupsDelivered : window.DeliveredTo) - window.DeliveredFrom;
             }
 
-            if (counted.Count > (1 - scenario.MinimumConsistency) * delivered)
+            if (!_consistencyReported && _inconsistentCounted > (1 - scenario.MinimumConsistency) * delivered)
             {
-                _violations.Add($"seed {seed}: {counted.Count} of {delivered} lookups (outside repairs) reached a node other than the live root, "
-                    + $"above the scenario's {100 * (1 - scenario.MinimumConsistency):0.##} % tolerance; the first:{Environment.NewLine}{counted[0]}");
+                _consistencyReported = true;
+                Record($"{_inconsistentCounted} of {delivered} lookups (outside repairs) reached a node other than the live root, "
+                    + $"above the scenario's {100 * (1 - scenario.MinimumConsistency):0.##} % tolerance; the first: {_firstInconsistent}");
             }
         }
 
@@ -329,11 +397,80 @@ public static partial class ScenarioRunner
             return pool.GetRange(0, count);
         }
 
-        private void Violation(string what)
+        private List<int> UnjoinedNodes() => [.. _overlay.Live.Where(n => !n.IsJoined).Take(10).Select(n => n.Index)];
+
+        /// <summary>A leaf-set violation, with the minimal trace of the first wrong node and the members it misses or should not hold.</summary>
+        private void LeafSetViolation(string what)
         {
-            var recent = _overlay.Trace.Recent();
-            _violations.Add($"seed {seed}: {what}; last trace:{Environment.NewLine}"
-                + string.Join(Environment.NewLine, recent.Skip(Math.Max(0, recent.Count - TraceLines))));
+            var fault = _overlay.FindLeafSetFault();
+            Violation(fault is null ? what : $"{what}: {fault.Why}", fault is { Node: >= 0 } ? fault.Nodes : null);
+        }
+
+        /// <summary>
+        /// Records a violation: the seed, the scenario, the virtual time and what failed, with a
+        /// minimal trace — the events among <paramref name="nodes"/> (the run's last lines when none
+        /// are named) — and stops the run there when asked to.
+        /// </summary>
+        private void Violation(string what, IReadOnlyCollection<int>? nodes = null)
+        {
+            if (Stopped)
+            {
+                return; // the run already stopped at an earlier one
+            }
+
+            string trace;
+            if (nodes is { Count: > 0 })
+            {
+                trace = MinimalTrace(nodes, _overlay.Scheduler.Now - MinimalTraceWindow, []);
+            }
+            else
+            {
+                var recent = _overlay.Trace.Recent();
+                trace = $"last trace:{Environment.NewLine}" + string.Join(Environment.NewLine, recent.Skip(Math.Max(0, recent.Count - TraceLines)));
+            }
+
+            Record($"{what}{Environment.NewLine}{trace}");
+        }
+
+        /// <summary>Records a violation whose text already carries its trace, and stops the run there when asked to.</summary>
+        private void Record(string whatAndTrace)
+        {
+            if (Stopped)
+            {
+                return;
+            }
+
+            var now = _overlay.Scheduler.Now;
+            _violations.Add(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"seed {seed}, scenario {scenario.Name}, at {now.TotalSeconds:F3} s: {whatAndTrace}"));
+            if (stopAtViolation)
+            {
+                _stoppedAt = now;
+                _overlay.Scheduler.Stop();
+            }
+        }
+
+        /// <summary>The events among <paramref name="nodes"/> since <paramref name="since"/>, after <paramref name="lead"/> (a lookup's path).</summary>
+        private string MinimalTrace(IReadOnlyCollection<int> nodes, TimeSpan since, IReadOnlyList<string> lead)
+        {
+            since = since < TimeSpan.Zero ? TimeSpan.Zero : since;
+            var lines = _overlay.Trace.Involving(nodes, since, MinimalTraceLines);
+            var text = new System.Text.StringBuilder("minimal trace:");
+            if (lead.Count > 0)
+            {
+                text.Append(Environment.NewLine).Append("the lookup's path:");
+                foreach (var line in lead)
+                {
+                    text.Append(Environment.NewLine).Append(line);
+                }
+            }
+
+            text.Append(Environment.NewLine).Append(System.Globalization.CultureInfo.InvariantCulture, $"the events among nodes {string.Join(", ", nodes)} since {since.TotalSeconds:F3} s:");
+            foreach (var line in lines)
+            {
+                text.Append(Environment.NewLine).Append(line);
+            }
+
+            return text.ToString();
         }
     }
 
