@@ -67,6 +67,25 @@ public sealed partial class SimulatedOverlay
         return new LeafSetFault(-1, [], [], why);
     }
 
+    /// <summary>
+    /// Fault point for the checkers' own tests: the lookup with this number is delivered at the
+    /// first node on its path that is not its root, as a routing bug would. Null: none.
+    /// </summary>
+    public long? MisdeliverLookup { get; set; }
+
+    /// <summary>This node's handle when it must wrongly deliver <paramref name="message"/> (see <see cref="MisdeliverLookup"/>).</summary>
+    internal NodeHandle? Misdelivers(int index, NodeId key, KbrMessage message)
+    {
+        if (MisdeliverLookup is not { } number || message.Payload.Length != 8
+            || BinaryPrimitives.ReadInt64BigEndian(message.Payload.Span) != number
+            || RootOf(key)?.Index == index)
+        {
+            return null;
+        }
+
+        return _nodes[index].Node?.LocalNode;
+    }
+
     internal void OnLookupForwarded(int index, KbrMessage message, NodeHandle nextHop)
     {
         if (message.Payload.Length == 8 && _paths.TryGetValue(BinaryPrimitives.ReadInt64BigEndian(message.Payload.Span), out var path))

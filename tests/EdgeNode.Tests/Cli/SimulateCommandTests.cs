@@ -14,9 +14,9 @@ public sealed class SimulateCommandTests
         "settleSeconds", "kills", "restarts", "events", "eventsPerSecond", "wallSeconds", "traceHash", "stoppedAt", "replay", "violations",
     ];
 
-    /// <summary>Churn with no tolerance for an inconsistent lookup: seed 7 at 24 nodes × 1 min has one about 50 s into the window.</summary>
+    /// <summary>Churn with no tolerance for an inconsistent lookup, and lookup 60 delivered on purpose at a node that is not its root.</summary>
     private const string StrictChurn = """
-        { "name": "churn-strict", "nodes": 24, "duration": "00:01:00", "minimumConsistency": 1,
+        { "name": "churn-strict", "nodes": 24, "duration": "00:01:00", "minimumConsistency": 1, "misdeliverLookup": 60,
           "churn": { "model": "exponential", "medianSession": "00:01:24", "medianOff": "00:01:24" } }
         """;
 

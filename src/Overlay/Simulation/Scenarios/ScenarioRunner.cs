@@ -73,6 +73,7 @@ public static partial class ScenarioRunner
             using var overlay = SimulatedOverlay.Create(seed, n, network: scenario.Network?.ToOptions(), joinInterval: joinInterval);
             _overlay = overlay;
             overlay.LookupInconsistent = OnInconsistentLookup;
+            overlay.MisdeliverLookup = scenario.MisdeliverLookup;
             // A source of the scenario's own, derived from the seed, so adding a fault does not
             // shift the overlay's draws (ids, topology, lookups) for the same seed.
             _random = new SeededRandomSource(seed ^ 0x5CE7_A710_5CE7_A710UL);

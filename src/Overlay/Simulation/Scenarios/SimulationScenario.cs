@@ -43,6 +43,12 @@ public sealed record SimulationScenario
     /// </summary>
     public double MinimumConsistency { get; set; } = 1;
 
+    /// <summary>
+    /// The checkers' self-test (FoundationDB's "buggify" in miniature): the lookup with this number
+    /// is delivered at a node that is not its root, so the run must stop there. Null in real scenarios.
+    /// </summary>
+    public long? MisdeliverLookup { get; set; }
+
     /// <summary>The built-in scenarios, by name.</summary>
     public static IReadOnlyDictionary<string, SimulationScenario> BuiltIns { get; } = new Dictionary<string, SimulationScenario>(StringComparer.Ordinal)
     {

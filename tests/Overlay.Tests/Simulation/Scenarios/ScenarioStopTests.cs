@@ -7,13 +7,13 @@ namespace EPostEdge.Overlay.Tests.Simulation.Scenarios;
 /// <summary>
 /// Issue 5 item 6: a violation stops the run where it happened, with a minimal trace, and the same
 /// seed and scenario stop at the same violation and virtual time. The violations are injected
-/// through the checkers' own settings: churn with no tolerance for inconsistent lookups (churn-1m
-/// seed 7 at 24 nodes × 1 min delivers a lookup to a neighbour of its root about 50 s into the
-/// window), and a heal limit shorter than any heal.
+/// through the checkers' own settings: a lookup delivered on purpose at a node that is not its root
+/// (<see cref="SimulationScenario.MisdeliverLookup"/>), under churn with no tolerance, and a heal
+/// limit shorter than any heal.
 /// </summary>
 public sealed class ScenarioStopTests(ITestOutputHelper output)
 {
-    private static readonly SimulationScenario StrictChurn = SimulationScenario.BuiltIns["churn-1m"] with { Name = "churn-strict", MinimumConsistency = 1 };
+    private static readonly SimulationScenario StrictChurn = SimulationScenario.BuiltIns["churn-1m"] with { Name = "churn-strict", MinimumConsistency = 1, MisdeliverLookup = 60 };
 
     [Fact]
     public void An_inconsistent_lookup_stops_the_run_at_its_virtual_time_and_the_seed_replays_it()
