@@ -21,6 +21,7 @@ public sealed partial class PastryNode
     private TimeSpan _nextPartitionProbe;
     private TimeSpan _nextChangeExchange;
     private bool _leafSetChanged;
+    private readonly List<NodeHandle> _arrivedSinceExchange = [];
 
     /// <summary>A node declared dead, remembered so it is probed until it answers or is forgotten.</summary>
     private sealed record DeadNode(NodeHandle Node, TimeSpan Since);
@@ -89,17 +90,20 @@ public sealed partial class PastryNode
         CheckRoutes();
         if (_leafSetChanged && now >= _nextChangeExchange)
         {
-            // After a change (a join, a death, a partition merging) the nearest members on each
-            // side are the ones whose views must move with ours: tell them at once, rate-limited,
-            // instead of waiting for the random periodic exchange to reach them.
+            // After arrivals (a join, a partition merging) the nearest members on each side are
+            // the ones whose views must move with ours: tell them at once, rate-limited, instead
+            // of waiting for the random periodic exchange. Only the arrivals travel, and no answer
+            // is asked: under churn the full push-pull here was most of the maintenance traffic.
             _leafSetChanged = false;
             _nextChangeExchange = now + (_options.LeafSetExchangeInterval / 4);
-            var members = _leafSet.Members;
+            var arrivals = _arrivedSinceExchange.Where(h => _leafSet.Contains(h.Id)).ToList();
+            _arrivedSinceExchange.Clear();
             foreach (var nearest in new[] { _leafSet.Clockwise.FirstOrDefault(), _leafSet.CounterClockwise.FirstOrDefault() }.Distinct())
             {
-                if (nearest is not null)
+                var news = nearest is null ? [] : arrivals.Where(h => h.Id != nearest.Id).ToList();
+                if (news.Count > 0)
                 {
-                    SendMessage(_neighbors[nearest.Id], new LeafSetMessage(IsReply: false, members));
+                    SendMessage(_neighbors[nearest!.Id], new LeafSetMessage(IsReply: true, news));
                 }
             }
         }

@@ -208,7 +208,8 @@ public sealed partial class PastryNode
             var side = wasClockwise ? _leafSet.Clockwise : _leafSet.CounterClockwise;
             if (side.Count > 0 && _neighbors.TryGetValue(side[^1].Id, out var farthest))
             {
-                SendMessage(farthest, new LeafSetMessage(IsReply: false, _leafSet.Members));
+                // An empty push asks for its leaf set alone: ours is no news to it.
+                SendMessage(farthest, new LeafSetMessage(IsReply: false, []));
             }
         }
     }
@@ -249,6 +250,21 @@ public sealed partial class PastryNode
         }
     }
 
+    /// <summary>True when <paramref name="id"/> is among the <paramref name="count"/> nearest leaf-set members on either side.</summary>
+    private bool IsNearest(NodeId id, int count)
+    {
+        for (var i = 0; i < count; i++)
+        {
+            if ((i < _leafSet.Clockwise.Count && _leafSet.Clockwise[i].Id == id)
+                || (i < _leafSet.CounterClockwise.Count && _leafSet.CounterClockwise[i].Id == id))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     /// <summary>A node answered a probe: put it where it belongs.</summary>
     private void Admit(Neighbor neighbor, TimeSpan roundTrip)
     {
@@ -270,11 +286,15 @@ public sealed partial class PastryNode
         {
             RaiseLeafSetChanged(neighbor.Handle, joined: true);
 
-            // Tell the new member our leaf set: after a join or a partition merge, each side
-            // learns the other's nodes at once instead of waiting for the periodic exchange. No
-            // answer is asked: the new member admits us too and pushes its own (halving the
-            // leaf-set traffic under churn, where it dominated maintenance).
-            SendMessage(neighbor, new LeafSetMessage(IsReply: true, _leafSet.Members));
+            // Tell a new nearest member our leaf set: after a join or a partition merge, the two
+            // sides learn each other's nodes at once instead of waiting for the periodic exchange.
+            // Only the nearest two on each side are told (a joiner already has its root's leaf
+            // set, and under churn members at the edge come and go all the time), and no answer
+            // is asked: the new member admits us too and pushes its own.
+            if (IsNearest(neighbor.Id, 2))
+            {
+                SendMessage(neighbor, new LeafSetMessage(IsReply: true, _leafSet.Members));
+            }
         }
 
         foreach (var old in evicted)

@@ -426,8 +426,19 @@ public sealed partial class PastryNode : IKeyBasedRouting, IAsyncDisposable
 
     private void RaiseLeafSetChanged(NodeHandle node, bool joined)
     {
-        _leafSetChanged = true;
-        WakeBy(_nextChangeExchange);
+        if (joined)
+        {
+            // Only arrivals are news to pass on: a neighbour detects a death itself.
+            _leafSetChanged = true;
+            _arrivedSinceExchange.RemoveAll(h => h.Id == node.Id);
+            _arrivedSinceExchange.Add(node);
+            WakeBy(_nextChangeExchange);
+        }
+        else
+        {
+            _arrivedSinceExchange.RemoveAll(h => h.Id == node.Id);
+        }
+
         try
         {
             LeafSetChanged?.Invoke(new LeafSetChange(node, joined));
