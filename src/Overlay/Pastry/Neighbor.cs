@@ -43,4 +43,10 @@ internal sealed class Neighbor(NodeCertificate certificate, byte[] linkKey, Past
 
     /// <summary>Declared dead and not heard from since.</summary>
     public bool Dead { get; set; }
+
+    /// <summary>Scratch for one scan of routing state: the scan's number when this neighbour was collected, and whether as a leaf.</summary>
+    public long CollectedIn { get; set; }
+
+    /// <inheritdoc cref="CollectedIn"/>
+    public bool CollectedAsLeaf { get; set; }
 }

@@ -174,9 +174,12 @@ public sealed partial class PastryNode
             neighbor = known;
         }
 
+        // A Hello either answers ours (so it holds our certificate) or asks for it, and gets it
+        // now: our frames need not carry it again (a certificate is most of a ping's size). If
+        // this answer is lost, our next frame comes from an unknown sender there, which asks again.
+        neighbor.KnowsOurCertificate = true;
         if ((flags & Frame.WantsReply) != 0)
         {
-            neighbor.KnowsOurCertificate = false;
             SendFrame(source, Frame.EncodeUnauthenticated(MessageKind.Hello, JoinedFlag, _certificate.Encoded.Span), maintenance: true);
         }
 

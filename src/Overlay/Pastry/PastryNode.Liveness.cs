@@ -111,7 +111,7 @@ public sealed partial class PastryNode
 
                 neighbor.ProbeRoundStarted = null;
                 neighbor.FailedRounds++;
-                var limit = _leafSet.Contains(neighbor.Id) ? _options.ProbeRoundsBeforeDead : Math.Min(2, _options.ProbeRoundsBeforeDead);
+                var limit = neighbor.CollectedAsLeaf ? _options.ProbeRoundsBeforeDead : Math.Min(2, _options.ProbeRoundsBeforeDead);
                 if (neighbor.FailedRounds >= limit)
                 {
                     DeclareDead(neighbor);
@@ -154,8 +154,9 @@ public sealed partial class PastryNode
             : timeout;
     }
 
+    /// <summary>Keep-alive period of a neighbour collected by the current <see cref="CollectState"/> scan.</summary>
     private TimeSpan KeepAlivePeriod(Neighbor neighbor) =>
-        _leafSet.Contains(neighbor.Id) ? _options.KeepAliveInterval : _options.TableProbeInterval;
+        neighbor.CollectedAsLeaf ? _options.KeepAliveInterval : _options.TableProbeInterval;
 
     private TimeSpan KeepAliveDue(Neighbor neighbor) => neighbor.LastProbe + KeepAlivePeriod(neighbor);
 
@@ -279,6 +280,7 @@ public sealed partial class PastryNode
         _table.Consider(neighbor.Handle, roundTrip);
         if (InState(neighbor.Id))
         {
+            neighbor.CollectedAsLeaf = _leafSet.Contains(neighbor.Id);
             WakeBy(LivenessDue(neighbor)); // its keep-alives start now
         }
 

@@ -44,6 +44,7 @@ public sealed partial class PastryNode : IKeyBasedRouting, IAsyncDisposable
     private readonly Dictionary<ushort, IKbrApplication> _applications = [];
     private readonly WireWriter _scratch = new(1024);
     private readonly List<Neighbor> _dueBuffer = [];
+    private long _scans;
     private readonly long _origin;
     private readonly TaskCompletionSource _joined = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private ITimer? _timer;
@@ -366,45 +367,43 @@ public sealed partial class PastryNode : IKeyBasedRouting, IAsyncDisposable
 
     private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
 
-    /// <summary>Fills <paramref name="buffer"/> with every neighbour in routing state (leaf set first), once, without allocating.</summary>
+    /// <summary>
+    /// Fills <paramref name="buffer"/> with every neighbour in routing state (leaf set first), once,
+    /// without allocating; each is stamped with whether it is a leaf, so the scan that follows
+    /// need not search the leaf set again (this scan runs on every wake-up of every node).
+    /// </summary>
     private List<Neighbor> CollectState(List<Neighbor> buffer)
     {
         buffer.Clear();
+        var scan = ++_scans;
         foreach (var h in _leafSet.Clockwise)
         {
-            buffer.Add(_neighbors[h.Id]);
+            Collect(buffer, _neighbors[h.Id], scan, leaf: true);
         }
 
         foreach (var h in _leafSet.CounterClockwise)
         {
-            if (!ContainsId(_leafSet.Clockwise, h.Id))
-            {
-                buffer.Add(_neighbors[h.Id]);
-            }
+            Collect(buffer, _neighbors[h.Id], scan, leaf: true);
         }
 
         foreach (var h in _table.All())
         {
-            if (!_leafSet.Contains(h.Id))
-            {
-                buffer.Add(_neighbors[h.Id]);
-            }
+            Collect(buffer, _neighbors[h.Id], scan, leaf: false);
         }
 
         return buffer;
     }
 
-    private static bool ContainsId(IReadOnlyList<NodeHandle> handles, NodeId id)
+    private static void Collect(List<Neighbor> buffer, Neighbor neighbor, long scan, bool leaf)
     {
-        for (var i = 0; i < handles.Count; i++)
+        if (neighbor.CollectedIn == scan)
         {
-            if (handles[i].Id == id)
-            {
-                return true;
-            }
+            return; // on both sides of a small ring, or a leaf also in the table
         }
 
-        return false;
+        neighbor.CollectedIn = scan;
+        neighbor.CollectedAsLeaf = leaf;
+        buffer.Add(neighbor);
     }
 
     /// <summary>Every node in routing state (leaf set and table), once.</summary>
