@@ -370,7 +370,7 @@ public sealed partial class PastryNode
                 // Until it has joined, a node does not claim to be alive: a restarted node would
                 // otherwise keep its old incarnation in others' leaf sets and receive deliveries
                 // it cannot route (found by the churn-1m simulation).
-                if (_joined.Task.IsCompleted)
+                if (_member)
                 {
                     SendMessage(from, new PongMessage(ping.Nonce), via, direct: via is null);
                 }
@@ -462,7 +462,7 @@ public sealed partial class PastryNode
             }
         }
 
-        if (!_joined.Task.IsCompleted && IsBootstrap(source, neighbor))
+        if (!_member && IsBootstrap(source, neighbor))
         {
             SendJoin(neighbor);
         }
@@ -474,5 +474,5 @@ public sealed partial class PastryNode
     }
 
     /// <summary>The flag that tells receivers this node is a joined member.</summary>
-    private byte JoinedFlag => _joined.Task.IsCompleted ? Frame.SenderJoined : (byte)0;
+    private byte JoinedFlag => _member ? Frame.SenderJoined : (byte)0;
 }

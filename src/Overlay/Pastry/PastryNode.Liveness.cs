@@ -269,7 +269,7 @@ public sealed partial class PastryNode
     /// <summary>A node answered a probe: put it where it belongs.</summary>
     private void Admit(Neighbor neighbor, TimeSpan roundTrip)
     {
-        if (!_joined.Task.IsCompleted)
+        if (!_member)
         {
             return;
         }
@@ -282,6 +282,11 @@ public sealed partial class PastryNode
         {
             neighbor.CollectedAsLeaf = _leafSet.Contains(neighbor.Id);
             WakeBy(LivenessDue(neighbor)); // its keep-alives start now
+        }
+
+        if (!_joined.Task.IsCompleted && _expectedNearest.TrueForAll(_leafSet.Contains))
+        {
+            _joined.TrySetResult();
         }
 
         if (joinedLeafSet)

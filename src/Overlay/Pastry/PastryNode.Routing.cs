@@ -110,6 +110,13 @@ public sealed partial class PastryNode
 
     private void OnRoute(RouteMessage message, Neighbor from, NodeHandle? via)
     {
+        if (!_joined.Task.IsCompleted)
+        {
+            // Not joined yet (or restarted under an id others still route to): no acknowledgement,
+            // so the sender's retry goes elsewhere once its probe of us fails.
+            return;
+        }
+
         SendMessage(from, new HopAckMessage(message.MessageId), via);
         if (DropsRoutedMessages)
         {

@@ -132,6 +132,7 @@ public sealed partial class PastryNode : IKeyBasedRouting, IAsyncDisposable
             _link.Start(Receive);
             if (_options.Bootstraps.Count == 0)
             {
+                _member = true;
                 _joined.TrySetResult();
             }
             else
@@ -335,9 +336,14 @@ public sealed partial class PastryNode : IKeyBasedRouting, IAsyncDisposable
     {
         var now = Now;
         var due = now + _options.Tick;
-        if (!_joined.Task.IsCompleted)
+        if (!_member)
         {
             return Min(due, _nextJoinAttempt);
+        }
+
+        if (!_joined.Task.IsCompleted)
+        {
+            due = Min(due, _nextJoinAttempt);
         }
 
         due = Min(Min(due, _nextExchange), Min(_nextRepair, _nextPartitionProbe));
