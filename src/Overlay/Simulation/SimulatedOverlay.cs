@@ -29,6 +29,8 @@ public sealed partial class SimulatedOverlay : IDisposable
     private readonly List<int> _hops = [];
     private readonly List<string> _violations = [];
     private long _wallTicks;
+    private (long Bytes, TimeSpan Lifetime) _maintenanceFrom;
+    private (long Bytes, TimeSpan Lifetime)? _maintenanceTo;
     private long _nextLookup;
 
     private SimulatedOverlay(ulong seed, PastryOptions options, SimulatedNetworkOptions? networkOptions)
@@ -267,17 +269,35 @@ public sealed partial class SimulatedOverlay : IDisposable
         return true;
     }
 
+    /// <summary>
+    /// Maintenance is measured from here on (a scenario's window: the join phase, when every node
+    /// meets its first neighbours at once, is a one-off and not what Bamboo's 900 B/s describes).
+    /// </summary>
+    public void StartMaintenanceWindow() => _maintenanceFrom = MaintenanceSoFar();
+
+    /// <summary>Maintenance is measured up to here (the settle phase after a scenario's faults is left out).</summary>
+    public void EndMaintenanceWindow() => _maintenanceTo = MaintenanceSoFar();
+
+    private (long Bytes, TimeSpan Lifetime) MaintenanceSoFar()
+    {
+        long bytes = 0;
+        var lifetime = TimeSpan.Zero;
+        foreach (var node in _nodes)
+        {
+            bytes += node.EarlierMaintenanceBytes + (node.Node?.Counters.MaintenanceBytesSent ?? 0);
+            lifetime += node.EarlierLifetime + (node.IsAlive ? Scheduler.Now - node.LifeStarted : TimeSpan.Zero);
+        }
+
+        return (bytes, lifetime);
+    }
+
     /// <summary>The run's measurements so far.</summary>
     public SimulationMetrics Metrics()
     {
         var sorted = _hops.Order().ToList();
-        long maintenance = 0;
-        var lifetime = TimeSpan.Zero;
-        foreach (var node in _nodes)
-        {
-            maintenance += node.EarlierMaintenanceBytes + (node.Node?.Counters.MaintenanceBytesSent ?? 0);
-            lifetime += node.EarlierLifetime + (node.IsAlive ? Scheduler.Now - node.LifeStarted : TimeSpan.Zero);
-        }
+        var to = _maintenanceTo ?? MaintenanceSoFar();
+        var maintenance = to.Bytes - _maintenanceFrom.Bytes;
+        var lifetime = to.Lifetime - _maintenanceFrom.Lifetime;
 
         var wall = TimeSpan.FromTicks(_wallTicks * TimeSpan.TicksPerSecond / Stopwatch.Frequency);
         return new SimulationMetrics

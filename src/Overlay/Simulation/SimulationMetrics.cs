@@ -32,7 +32,7 @@ public sealed record SimulationMetrics
     /// <summary>99th percentile of hops of delivered lookups.</summary>
     public required int HopsP99 { get; init; }
 
-    /// <summary>Maintenance bytes sent per node per second of its life (Bamboo §5: under 900 B/s).</summary>
+    /// <summary>Maintenance bytes sent per node per second of its life, over the measured window when one was marked (Bamboo §5: under 900 B/s).</summary>
     public required double MaintenanceBytesPerSecondPerNode { get; init; }
 
     /// <summary>The run's <see cref="SimulationTrace"/> hash.</summary>

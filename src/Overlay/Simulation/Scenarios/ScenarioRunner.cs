@@ -92,6 +92,7 @@ public static partial class ScenarioRunner
 
             var start = overlay.Scheduler.Now;
             _end = start + scenario.Duration;
+            overlay.StartMaintenanceWindow();
             _plannedLookups = (long)Math.Round(scenario.LookupsPerSecond * scenario.Duration.TotalSeconds);
             overlay.IssueLookups((int)_plannedLookups, scenario.Duration);
             BlockNonTransitivePairs();
@@ -109,6 +110,8 @@ public static partial class ScenarioRunner
                     CheckDisruption();
                 }
             }
+
+            overlay.EndMaintenanceWindow();
 
             if (!Stopped && _disruption is not null)
             {
