@@ -7,8 +7,10 @@ namespace EPostEdge.Overlay.Certificates;
 
 /// <summary>
 /// This node's private keys: Ed25519 (its id is the hash of the public half; it signs) and
-/// X25519 (link keys with peers), plus its certificate once enrolled. The private bytes live in
-/// NSec's protected memory; <see cref="ToString"/> never shows them.
+/// X25519 (link keys with peers), plus its certificate once enrolled. The signing key lives in
+/// NSec's protected memory; the X25519 scalar in a pinned array that <see cref="Dispose"/> zeroes
+/// (every NSec key is a few mmap'd pages, and the simulator's 10 000 nodes would exhaust the
+/// kernel's map count); <see cref="ToString"/> never shows them.
 /// </summary>
 public sealed class NodeIdentity : IDisposable
 {
@@ -22,7 +24,6 @@ public sealed class NodeIdentity : IDisposable
     private static readonly byte[] LinkInfoLabel = "epostedge link v1"u8.ToArray();
 
     private readonly Key _signing;
-    private readonly Key _agreement;
     private readonly byte[] _signingPublic;
     private readonly byte[] _agreementPublic;
 
@@ -34,7 +35,6 @@ public sealed class NodeIdentity : IDisposable
     private NodeIdentity(Key signing, Key agreement)
     {
         _signing = signing;
-        _agreement = agreement;
         _signingPublic = signing.PublicKey.Export(KeyBlobFormat.RawPublicKey);
         _agreementPublic = agreement.PublicKey.Export(KeyBlobFormat.RawPublicKey);
         if (!agreement.TryExport(KeyBlobFormat.RawPrivateKey, _agreementScalar, out var written) || written != PrivateKeySize)
@@ -151,7 +151,7 @@ public sealed class NodeIdentity : IDisposable
         var exported = new byte[1 + (2 * PrivateKeySize) + 1 + certificate.Length];
         exported[0] = ExportVersion;
         if (!_signing.TryExport(KeyBlobFormat.RawPrivateKey, exported.AsSpan(1, PrivateKeySize), out var written1) || written1 != PrivateKeySize
-            || !_agreement.TryExport(KeyBlobFormat.RawPrivateKey, exported.AsSpan(1 + PrivateKeySize, PrivateKeySize), out var written2) || written2 != PrivateKeySize)
+            || !_agreementScalar.AsSpan().TryCopyTo(exported.AsSpan(1 + PrivateKeySize, PrivateKeySize)))
         {
             CryptographicOperations.ZeroMemory(exported);
             throw new CryptographicException("private key export failed");
@@ -208,7 +208,6 @@ public sealed class NodeIdentity : IDisposable
     public void Dispose()
     {
         _signing.Dispose();
-        _agreement.Dispose();
         CryptographicOperations.ZeroMemory(_agreementScalar);
     }
 
@@ -221,7 +220,9 @@ public sealed class NodeIdentity : IDisposable
         var signing = Key.Import(SignatureAlgorithm.Ed25519, signingSeed, KeyBlobFormat.RawPrivateKey, in parameters);
         try
         {
-            var agreement = Key.Import(KeyAgreementAlgorithm.X25519, agreementKey, KeyBlobFormat.RawPrivateKey, in parameters);
+            // The X25519 key is imported only to check it and derive its public half; the
+            // identity keeps the scalar itself (see the class remarks).
+            using var agreement = Key.Import(KeyAgreementAlgorithm.X25519, agreementKey, KeyBlobFormat.RawPrivateKey, in parameters);
             return new NodeIdentity(signing, agreement);
         }
         catch

@@ -237,8 +237,8 @@ public sealed partial class PastryNode
         // a restarted node delivered a lookup 31 nodes from its root). MSPastry's "active".
         _member = true;
         _nextJoinAttempt = Now + _options.JoinRetryInterval;
-        var nearest = new LeafSet(LocalNode.Id, 8);
-        foreach (var node in reply.LeafSet)
+        var nearest = new LeafSet(LocalNode.Id, _options.LeafSetSize);
+        foreach (var node in reply.LeafSet.Concat(reply.RowEntries))
         {
             nearest.Add(node);
         }
@@ -253,9 +253,22 @@ public sealed partial class PastryNode
         }
 
         Candidate(root.Handle);
-        foreach (var node in reply.LeafSet.Concat(reply.RowEntries))
+        foreach (var node in reply.LeafSet)
         {
             Candidate(node);
+        }
+
+        // The rows gathered along the join's path offer several nodes per slot (each node on the
+        // path adds its rows): probe one per empty slot. Every probe of a node not met before
+        // costs a certificate exchange both ways, and under churn-1m joins were most of the
+        // maintenance traffic; lazy repair and proximity probes find the rest (Pastry §2.4, §2.5).
+        var slots = new HashSet<(int Row, int Column)>();
+        foreach (var node in reply.RowEntries)
+        {
+            if (node.Id != LocalNode.Id && (nearest.Contains(node.Id) || slots.Add(_table.SlotOf(node.Id))))
+            {
+                Candidate(node);
+            }
         }
     }
 
