@@ -49,4 +49,7 @@ internal sealed class Neighbor(NodeCertificate certificate, byte[] linkKey, Past
 
     /// <inheritdoc cref="CollectedIn"/>
     public bool CollectedAsLeaf { get; set; }
+
+    /// <inheritdoc cref="CollectedIn"/>
+    public bool CollectedAsNearLeaf { get; set; }
 }

@@ -156,7 +156,9 @@ public sealed partial class PastryNode
 
     /// <summary>Keep-alive period of a neighbour collected by the current <see cref="CollectState"/> scan.</summary>
     private TimeSpan KeepAlivePeriod(Neighbor neighbor) =>
-        neighbor.CollectedAsLeaf ? _options.KeepAliveInterval : _options.TableProbeInterval;
+        neighbor.CollectedAsNearLeaf ? _options.KeepAliveInterval
+        : neighbor.CollectedAsLeaf ? _options.KeepAliveInterval * _options.FarLeafKeepAliveFactor
+        : _options.TableProbeInterval;
 
     private TimeSpan KeepAliveDue(Neighbor neighbor) => neighbor.LastProbe + KeepAlivePeriod(neighbor);
 
@@ -281,6 +283,7 @@ public sealed partial class PastryNode
         if (InState(neighbor.Id))
         {
             neighbor.CollectedAsLeaf = _leafSet.Contains(neighbor.Id);
+            neighbor.CollectedAsNearLeaf = IsNearest(neighbor.Id, _options.NearLeaves);
             WakeBy(LivenessDue(neighbor)); // its keep-alives start now
         }
 

@@ -382,25 +382,37 @@ public sealed partial class PastryNode : IKeyBasedRouting, IAsyncDisposable
     {
         buffer.Clear();
         var scan = ++_scans;
-        foreach (var h in _leafSet.Clockwise)
+        // Near leaves first on both sides, so a node near on one side and far on the other counts as near.
+        var near = _options.NearLeaves;
+        for (var i = 0; i < Math.Min(near, _leafSet.Clockwise.Count); i++)
         {
-            Collect(buffer, _neighbors[h.Id], scan, leaf: true);
+            Collect(buffer, _neighbors[_leafSet.Clockwise[i].Id], scan, leaf: true, nearLeaf: true);
         }
 
-        foreach (var h in _leafSet.CounterClockwise)
+        for (var i = 0; i < Math.Min(near, _leafSet.CounterClockwise.Count); i++)
         {
-            Collect(buffer, _neighbors[h.Id], scan, leaf: true);
+            Collect(buffer, _neighbors[_leafSet.CounterClockwise[i].Id], scan, leaf: true, nearLeaf: true);
+        }
+
+        for (var i = near; i < _leafSet.Clockwise.Count; i++)
+        {
+            Collect(buffer, _neighbors[_leafSet.Clockwise[i].Id], scan, leaf: true, nearLeaf: false);
+        }
+
+        for (var i = near; i < _leafSet.CounterClockwise.Count; i++)
+        {
+            Collect(buffer, _neighbors[_leafSet.CounterClockwise[i].Id], scan, leaf: true, nearLeaf: false);
         }
 
         foreach (var h in _table.All())
         {
-            Collect(buffer, _neighbors[h.Id], scan, leaf: false);
+            Collect(buffer, _neighbors[h.Id], scan, leaf: false, nearLeaf: false);
         }
 
         return buffer;
     }
 
-    private static void Collect(List<Neighbor> buffer, Neighbor neighbor, long scan, bool leaf)
+    private static void Collect(List<Neighbor> buffer, Neighbor neighbor, long scan, bool leaf, bool nearLeaf)
     {
         if (neighbor.CollectedIn == scan)
         {
@@ -409,6 +421,7 @@ public sealed partial class PastryNode : IKeyBasedRouting, IAsyncDisposable
 
         neighbor.CollectedIn = scan;
         neighbor.CollectedAsLeaf = leaf;
+        neighbor.CollectedAsNearLeaf = nearLeaf;
         buffer.Add(neighbor);
     }
 

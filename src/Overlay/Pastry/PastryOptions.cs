@@ -4,20 +4,31 @@ namespace EPostEdge.Overlay.Pastry;
 
 /// <summary>
 /// A Pastry node's parameters. The defaults are for a home appliance on the Internet; tests and
-/// the simulator shorten the periods. Maintenance traffic at rest is roughly
-/// 2 · L · 70 B / <see cref="KeepAliveInterval"/> plus the leaf-set exchange, about 600 B/s with
-/// the defaults (Bamboo §5 reports under 900 B/s per node).
+/// the simulator shorten the periods. Maintenance traffic is mostly keep-alives (47-byte pings
+/// and pongs), the leaf-set exchange and, under churn, the certificate exchanges of new
+/// contacts: the simulator measures about 0.7 kB/s per node at rest and under 1 kB/s under
+/// churn-1m at 1 000 nodes (Bamboo §5 reports under 900 B/s per node).
 /// </summary>
 public sealed record PastryOptions
 {
     /// <summary>L, the leaf set size: 8..32, even (Pastry §2.1 uses 16 or 32).</summary>
     public int LeafSetSize { get; init; } = 16;
 
-    /// <summary>How often each leaf-set member is pinged (Pastry's keep-alives).</summary>
+    /// <summary>How often each of the <see cref="NearLeaves"/> nearest leaf-set members on each side is pinged (Pastry's keep-alives).</summary>
     public TimeSpan KeepAliveInterval { get; init; } = TimeSpan.FromSeconds(5);
 
-    /// <summary>How often a routing-table entry that is not a leaf is pinged.</summary>
-    public TimeSpan TableProbeInterval { get; init; } = TimeSpan.FromSeconds(30);
+    /// <summary>
+    /// Leaf-set members on each side pinged every <see cref="KeepAliveInterval"/>; the farther
+    /// ones every <see cref="FarLeafKeepAliveFactor"/> times that. The nearest decide which node
+    /// is a key's root, so they are watched closest; a far member's death matters to fewer keys.
+    /// </summary>
+    public int NearLeaves { get; init; } = 4;
+
+    /// <summary>How many keep-alive periods apart the farther leaf-set members are pinged.</summary>
+    public int FarLeafKeepAliveFactor { get; init; } = 2;
+
+    /// <summary>How often a routing-table entry that is not a leaf is pinged (a dead entry is also found by the hop acknowledgements of messages through it).</summary>
+    public TimeSpan TableProbeInterval { get; init; } = TimeSpan.FromSeconds(60);
 
     /// <summary>How often the leaf set is pushed to a random member, which answers with its own (Bamboo §4.1).</summary>
     public TimeSpan LeafSetExchangeInterval { get; init; } = TimeSpan.FromSeconds(10);
@@ -78,7 +89,7 @@ public sealed record PastryOptions
     /// maximum timeout after a keep-alive period) plus one leaf-set exchange. Tests wait this long.
     /// </summary>
     public TimeSpan RepairPeriod =>
-        (KeepAliveInterval + MaximumTimeout) * (ProbeRoundsBeforeDead + 1) + LeafSetExchangeInterval + MinimumTimeout;
+        ((KeepAliveInterval * FarLeafKeepAliveFactor) + MaximumTimeout) * (ProbeRoundsBeforeDead + 1) + LeafSetExchangeInterval + MinimumTimeout;
 
     internal void Validate()
     {
@@ -92,5 +103,7 @@ public sealed record PastryOptions
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(Tick, TimeSpan.Zero);
         ArgumentOutOfRangeException.ThrowIfLessThan(ProbeRoundsBeforeDead, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(RouteAttempts, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(NearLeaves, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(FarLeafKeepAliveFactor, 1);
     }
 }
