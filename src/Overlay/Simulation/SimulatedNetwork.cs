@@ -95,26 +95,7 @@ public sealed class SimulatedNetwork
     }
 
     /// <summary>Cuts <paramref name="first"/> from <paramref name="second"/>: both ways, or first→second only.</summary>
-    public void Partition(IEnumerable<int> first, IEnumerable<int> second, PartitionKind kind)
-    {
-        ArgumentNullException.ThrowIfNull(first);
-        ArgumentNullException.ThrowIfNull(second);
-        var firsts = first.ToList();
-        var seconds = second.ToList();
-        foreach (var a in firsts)
-        {
-            foreach (var b in seconds)
-            {
-                _blocked.Add(Pair(a, b));
-                if (kind == PartitionKind.Full)
-                {
-                    _blocked.Add(Pair(b, a));
-                }
-            }
-        }
-
-        Changed?.Invoke($"partition {kind} [{string.Join(',', firsts)}] | [{string.Join(',', seconds)}]");
-    }
+    public void Partition(IEnumerable<int> first, IEnumerable<int> second, PartitionKind kind) => Cut(first, second, kind, blocked: true);
 
     /// <summary>Lifts every partition and blocked pair.</summary>
     public void Heal()
@@ -175,7 +156,9 @@ public sealed class SimulatedNetwork
     }
 
     /// <summary>Lifts exactly the cut that <see cref="Partition"/> made between these groups, leaving other blocked pairs.</summary>
-    public void Unpartition(IEnumerable<int> first, IEnumerable<int> second, PartitionKind kind)
+    public void Unpartition(IEnumerable<int> first, IEnumerable<int> second, PartitionKind kind) => Cut(first, second, kind, blocked: false);
+
+    private void Cut(IEnumerable<int> first, IEnumerable<int> second, PartitionKind kind, bool blocked)
     {
         ArgumentNullException.ThrowIfNull(first);
         ArgumentNullException.ThrowIfNull(second);
@@ -185,15 +168,27 @@ public sealed class SimulatedNetwork
         {
             foreach (var b in seconds)
             {
-                _blocked.Remove(Pair(a, b));
+                Set(Pair(a, b), blocked);
                 if (kind == PartitionKind.Full)
                 {
-                    _blocked.Remove(Pair(b, a));
+                    Set(Pair(b, a), blocked);
                 }
             }
         }
 
-        Changed?.Invoke($"unpartition {kind} [{string.Join(',', firsts)}] | [{string.Join(',', seconds)}]");
+        Changed?.Invoke($"{(blocked ? "partition" : "unpartition")} {kind} [{string.Join(',', firsts)}] | [{string.Join(',', seconds)}]");
+    }
+
+    private void Set(long pair, bool blocked)
+    {
+        if (blocked)
+        {
+            _blocked.Add(pair);
+        }
+        else
+        {
+            _blocked.Remove(pair);
+        }
     }
 
     /// <summary>Puts a frame on the wire: partitions, loss, the sender's uplink, latency, duplication and reordering.</summary>
