@@ -23,6 +23,9 @@ public sealed record ScenarioResult
     /// <summary>Churned nodes started again (including those brought back when the faults stop).</summary>
     public int Restarts { get; init; }
 
+    /// <summary>Figures of the run's <see cref="IScenarioExtension"/>s (e.g. the disk's), by camelCase key; empty without extensions.</summary>
+    public IReadOnlyDictionary<string, double> ExtensionMetrics { get; init; } = new Dictionary<string, double>(StringComparer.Ordinal);
+
     /// <summary>Percentage of delivered lookups that reached their live root (100 when none were delivered).</summary>
     public double LookupConsistencyPercent => Metrics.LookupsDelivered == 0 ? 100 : 100.0 * Metrics.LookupsConsistent / Metrics.LookupsDelivered;
 

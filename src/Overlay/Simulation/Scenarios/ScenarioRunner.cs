@@ -20,18 +20,21 @@ public static class ScenarioRunner
 
     private static readonly TimeSpan MinimumSettle = TimeSpan.FromMinutes(5);
 
-    /// <summary>Runs <paramref name="scenario"/> from <paramref name="seed"/>, optionally with another node count or duration.</summary>
-    public static ScenarioResult Run(SimulationScenario scenario, ulong seed, int? nodes = null, TimeSpan? duration = null)
+    /// <summary>
+    /// Runs <paramref name="scenario"/> from <paramref name="seed"/>, optionally with another node count or duration,
+    /// and with <paramref name="extensions"/> (layers above the overlay, such as Storage's disks) riding along.
+    /// </summary>
+    public static ScenarioResult Run(SimulationScenario scenario, ulong seed, int? nodes = null, TimeSpan? duration = null, IReadOnlyList<IScenarioExtension>? extensions = null)
     {
         ArgumentNullException.ThrowIfNull(scenario);
         scenario = scenario with { Nodes = nodes ?? scenario.Nodes, Duration = duration ?? scenario.Duration };
         scenario.Validate();
-        var run = new ScenarioRun(scenario, seed);
+        var run = new ScenarioRun(scenario, seed, extensions ?? []);
         return run.Execute();
     }
 
     /// <summary>One run's state: the overlay, the scenario's own random source, and the checkers' bookkeeping.</summary>
-    private sealed class ScenarioRun(SimulationScenario scenario, ulong seed)
+    private sealed class ScenarioRun(SimulationScenario scenario, ulong seed, IReadOnlyList<IScenarioExtension> extensions)
     {
         private readonly List<string> _violations = [];
         private readonly List<Excuse> _excuses = [];
@@ -56,6 +59,7 @@ public static class ScenarioRunner
             // shift the overlay's draws (ids, topology, lookups) for the same seed.
             _random = new SeededRandomSource(seed ^ 0x5CE7_A710_5CE7_A710UL);
             SkewClocks();
+            AttachExtensions();
 
             overlay.RunFor((joinInterval * n) + TimeSpan.FromMinutes(1));
             if (overlay.RunUntil(() => overlay.AllJoined, TimeSpan.FromMinutes(2), Poll) is null)
@@ -70,6 +74,10 @@ public static class ScenarioRunner
             ScheduleChurn();
             SchedulePartition();
             ScheduleCorrelatedFailure();
+            foreach (var extension in extensions)
+            {
+                extension.OnWindowStart(_end);
+            }
 
             while (overlay.Scheduler.Now < _end)
             {
@@ -104,6 +112,11 @@ public static class ScenarioRunner
                 Violation($"leaf sets not exact {limit} after the faults stopped: {(overlay.AllJoined ? why : "not every live node rejoined: " + Unjoined())}");
             }
 
+            foreach (var extension in extensions)
+            {
+                extension.Finish();
+            }
+
             CheckConsistency();
             return new ScenarioResult
             {
@@ -114,7 +127,33 @@ public static class ScenarioRunner
                 SettleTime = settle,
                 Kills = _kills,
                 Restarts = _restarts,
+                ExtensionMetrics = ExtensionMetrics(),
             };
+        }
+
+        private void AttachExtensions()
+        {
+            // Their own source, so an extension's draws never shift the overlay's or the faults'.
+            var random = new SeededRandomSource(seed ^ 0xE87E_2510_0E87_E251UL);
+            foreach (var extension in extensions)
+            {
+                var name = extension.Name;
+                extension.Attach(_overlay, scenario, random.Fork(), what => Violation($"{name}: {what}"));
+            }
+        }
+
+        private Dictionary<string, double> ExtensionMetrics()
+        {
+            var metrics = new Dictionary<string, double>(StringComparer.Ordinal);
+            foreach (var extension in extensions)
+            {
+                foreach (var (key, value) in extension.Metrics)
+                {
+                    metrics[key] = value;
+                }
+            }
+
+            return metrics;
         }
 
         private void SkewClocks()

@@ -31,6 +31,9 @@ public sealed record SimulationScenario
     /// <summary>The hook for <c>correlated-60</c>.</summary>
     public ScenarioCorrelatedFailure? CorrelatedFailure { get; set; }
 
+    /// <summary>Simulated disks and a block workload, checked for the storage invariants; null runs the overlay alone.</summary>
+    public ScenarioDisk? Disk { get; set; }
+
     /// <summary>
     /// Share of lookups that must reach the live root; under churn a lookup may race a death, so
     /// churn scenarios set it below 1 (issue 5: 99.5 % under <c>churn-1m</c>).
@@ -46,6 +49,7 @@ public sealed record SimulationScenario
             Name = "churn-1m",
             Churn = new ScenarioChurn { Model = ChurnModel.Exponential, MedianSession = TimeSpan.FromMinutes(1.4), MedianOff = TimeSpan.FromMinutes(1.4) },
             MinimumConsistency = 0.995,
+            Disk = new ScenarioDisk { BlocksPerSecond = 2, FsyncFailureRate = 0.01, ReadBitFlipRate = 1e-4 },
         },
         ["partition-heal"] = new() { Name = "partition-heal", Duration = TimeSpan.FromMinutes(20), Partition = new ScenarioPartition() },
         ["non-transitive"] = new() { Name = "non-transitive", NonTransitivePairs = 3 },
@@ -54,7 +58,12 @@ public sealed record SimulationScenario
             Name = "clock-skew",
             ClockSkew = new ScenarioClockSkew { MaximumOffset = TimeSpan.FromDays(2 * 365), MaximumDrift = 1e-4 },
         },
-        ["correlated-60"] = new() { Name = "correlated-60", CorrelatedFailure = new ScenarioCorrelatedFailure() },
+        ["correlated-60"] = new()
+        {
+            Name = "correlated-60",
+            CorrelatedFailure = new ScenarioCorrelatedFailure(),
+            Disk = new ScenarioDisk { BlocksPerSecond = 2, FsyncFailureRate = 0.01, ReadBitFlipRate = 1e-4 },
+        },
     };
 
     /// <summary>Reads a scenario from JSON (keys as <see cref="ToJson"/> writes them).</summary>
@@ -90,6 +99,11 @@ public sealed record SimulationScenario
         Check(Churn is null || Churn.ParetoShape > 0, "churn.paretoShape must be positive");
         Check(Partition is null || Partition.Fraction is > 0 and < 1, "partition.fraction must be in (0, 1)");
         Check(CorrelatedFailure is null || CorrelatedFailure.Fraction is >= 0 and < 1, "correlatedFailure.fraction must be in [0, 1)");
+        Check(Disk is null || (Disk.Keep >= 0 && Disk.Drop >= 0 && Disk.Garble >= 0 && Disk.Keep + Disk.Drop + Disk.Garble > 0), "disk.keep, drop and garble must not be negative and not all zero");
+        Check(Disk is null || (Disk.FsyncFailureRate is >= 0 and <= 1 && Disk.ReadBitFlipRate is >= 0 and <= 1 && Disk.DeleteFraction is >= 0 and <= 1), "disk rates must be in [0, 1]");
+        Check(Disk is null || Disk.CapacityBytes is null or > 0, "disk.capacityBytes must be positive");
+        Check(Disk is null || Disk.BlocksPerSecond >= 0, "disk.blocksPerSecond must not be negative");
+        Check(Disk is null || (Disk.MinimumBlockBytes >= 1 && Disk.MaximumBlockBytes >= Disk.MinimumBlockBytes && Disk.MaximumBlockBytes <= 1024 * 1024), "disk block sizes must satisfy 1 <= minimumBlockBytes <= maximumBlockBytes <= 1 MiB");
         Check(ClockSkew is null || (ClockSkew.MaximumOffset >= TimeSpan.Zero && ClockSkew.MaximumDrift >= 0), "clockSkew must not be negative");
     }
 }
