@@ -105,9 +105,21 @@ public sealed partial class JournalLog
         var file = fileSystem.Open(path, FileOpenMode.CreateNew);
         Span<byte> header = stackalloc byte[RecordFormat.SegmentHeaderSize];
         RecordFormat.WriteSegmentHeader(header, id);
-        file.Write(0, header);
-        file.Sync();
-        fileSystem.SyncDirectory(directory); // the new name must survive a power cut too
+        try
+        {
+            file.Write(0, header);
+            file.Sync();
+            fileSystem.SyncDirectory(directory); // the new name must survive a power cut too
+        }
+        catch (IOException ex) when (ex is not InjectedFaultException)
+        {
+            // fsyncgate: the header may be readable yet never durable; a reopen must not adopt
+            // this file as its tail and append records behind a header a power cut will lose.
+            file.Dispose();
+            fileSystem.Delete(path);
+            throw;
+        }
+
         return new JournalSegment(id, path, file, RecordFormat.SegmentHeaderSize);
     }
 
