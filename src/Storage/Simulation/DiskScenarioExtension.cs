@@ -3,6 +3,7 @@ using EPostEdge.Overlay.Seams;
 using EPostEdge.Overlay.Simulation;
 using EPostEdge.Overlay.Simulation.Scenarios;
 using EPostEdge.Storage.Blocks;
+using EPostEdge.Storage.Faults;
 using EPostEdge.Storage.FileSystem;
 using EPostEdge.Storage.Local;
 
@@ -31,6 +32,9 @@ public sealed class DiskScenarioExtension(Func<IFileSystem, IFileSystem>? seam =
     public const string StoreDirectory = "/node/store";
 
     // Small segments, so runs exercise rotation and torn tails of fresh segments too.
+    /// <summary>How long a node that lost power mid-write stays down.</summary>
+    private static readonly TimeSpan RestartDelay = TimeSpan.FromSeconds(30);
+
     private static readonly LocalStoreOptions StoreOptions = new()
     {
         Journal = new() { SegmentSizeBytes = 64 * 1024 },
@@ -43,6 +47,7 @@ public sealed class DiskScenarioExtension(Func<IFileSystem, IFileSystem>? seam =
     private IRandomSource _random = null!;
     private Action<string> _violation = null!;
     private CrashOutcomeRates _rates;
+    private TimeSpan _windowEnd;
     private bool _finished;
 
     private long _blocksAcknowledged;
@@ -53,6 +58,7 @@ public sealed class DiskScenarioExtension(Func<IFileSystem, IFileSystem>? seam =
     private long _corruptReadsDetected;
     private long _storageViolations;
     private long _crashes;
+    private long _crashesMidWrite;
     private long _storeOpens;
     private long _tornBytesTruncated;
 
@@ -70,6 +76,7 @@ public sealed class DiskScenarioExtension(Func<IFileSystem, IFileSystem>? seam =
         ["corruptReadsDetected"] = _corruptReadsDetected,
         ["storageViolations"] = _storageViolations,
         ["diskCrashes"] = _crashes,
+        ["crashesMidWrite"] = _crashesMidWrite,
         ["storeOpens"] = _storeOpens,
         ["tornBytesTruncated"] = _tornBytesTruncated,
     };
@@ -91,6 +98,7 @@ public sealed class DiskScenarioExtension(Func<IFileSystem, IFileSystem>? seam =
     /// <inheritdoc />
     public void OnWindowStart(TimeSpan windowEnd)
     {
+        _windowEnd = windowEnd;
         var window = windowEnd - _overlay.Scheduler.Now;
         var count = (int)Math.Round(_config.BlocksPerSecond * window.TotalSeconds);
         for (var i = 0; i < count; i++)
@@ -164,7 +172,20 @@ public sealed class DiskScenarioExtension(Func<IFileSystem, IFileSystem>? seam =
         var disk = _disks[live[_random.NextInt32(live.Count)]];
         var delete = disk.Acknowledged.Count > 0 && _random.NextDouble() < _config.DeleteFraction;
         var failSync = _random.NextDouble() < _config.FsyncFailureRate;
+        // Not in the window's last minute: the node must be back before the settle check.
+        var crashMidWrite = _random.NextDouble() < _config.CrashMidWriteRate && _overlay.Scheduler.Now < _windowEnd - RestartDelay;
         disk.CrashModel.FailNextSync = failSync;
+        if (crashMidWrite)
+        {
+            disk.Faults.Handler = name =>
+            {
+                if (name == FaultPointNames.JournalBeforeFsync)
+                {
+                    throw new InjectedFaultException(name);
+                }
+            };
+        }
+
         try
         {
             if (delete)
@@ -180,6 +201,14 @@ public sealed class DiskScenarioExtension(Func<IFileSystem, IFileSystem>? seam =
         {
             // An operation that never reached an fsync must not leave the failure armed for the next open.
             disk.CrashModel.FailNextSync = false;
+            disk.Faults.Handler = null;
+        }
+
+        if (disk.CrashedMidWrite)
+        {
+            disk.CrashedMidWrite = false;
+            PowerCut(disk);
+            return;
         }
 
         if (disk.Store is { } store && store.Blocks.PendingIndexUpdates < disk.PendingBefore)
@@ -240,9 +269,31 @@ public sealed class DiskScenarioExtension(Func<IFileSystem, IFileSystem>? seam =
         }
     }
 
+    /// <summary>The node loses power mid-write: the overlay crashes it (which crashes its disk) and it restarts soon after.</summary>
+    private void PowerCut(NodeDisk disk)
+    {
+        _crashesMidWrite++;
+        var index = disk.Index;
+        _overlay.Trace.Note(_overlay.Scheduler.Now, $"disk {index}: power cut mid-write");
+        _overlay.Kill(index);
+        _overlay.Scheduler.Schedule(RestartDelay, () =>
+        {
+            if (!_finished && !_overlay.Nodes[index].IsAlive)
+            {
+                _overlay.Restart(index);
+            }
+        });
+    }
+
     /// <summary>A clean refusal (disk full, quota, fsync failure): counted; after an I/O failure the journal wants a reopen.</summary>
     private void Refused(NodeDisk disk, Exception ex, string what)
     {
+        if (ex is InjectedFaultException)
+        {
+            disk.CrashedMidWrite = true; // not acknowledged; the power cut follows once the operation unwinds
+            return;
+        }
+
         if (ex is QuotaExceededException || ex.HResult == 28)
         {
             _diskFullRefusals++;
@@ -269,9 +320,12 @@ public sealed class DiskScenarioExtension(Func<IFileSystem, IFileSystem>? seam =
 
     private void Crash(NodeDisk disk)
     {
+        // Power off first, close the dead process's store (nothing it does now reaches the disk),
+        // then the disk decides what its unsynced writes became.
+        disk.Life?.Cut();
+        Close(disk);
         disk.CrashModel.Crash(_rates);
         _crashes++;
-        Close(disk);
     }
 
     /// <summary>Opens the node's store; checker (c): it must open whatever the crash left.</summary>
@@ -281,7 +335,8 @@ public sealed class DiskScenarioExtension(Func<IFileSystem, IFileSystem>? seam =
         {
             // Flips during the open's scan count too: one there must not cost an acknowledged block.
             disk.FlipsAtOpen = disk.CrashModel.ReadBitFlips;
-            disk.Store = LocalStore.Open(disk.FileSystem, StoreDirectory, StoreOptions);
+            disk.Life = new PowerCutFileSystem(disk.FileSystem);
+            disk.Store = LocalStore.Open(disk.Life, StoreDirectory, StoreOptions, disk.Faults);
             disk.Store.SettleIndex();
             disk.PendingBefore = disk.Store.Blocks.PendingIndexUpdates;
             _storeOpens++;
@@ -343,7 +398,7 @@ public sealed class DiskScenarioExtension(Func<IFileSystem, IFileSystem>? seam =
         }
     }
 
-    /// <summary>Drops the store; after a crash its files are dead, so closing may fail and changes nothing on disk.</summary>
+    /// <summary>Closes the store; after a power cut that changes nothing on disk, and may fail.</summary>
     private static void Close(NodeDisk disk)
     {
         if (disk.Store is not { } store)
@@ -356,7 +411,7 @@ public sealed class DiskScenarioExtension(Func<IFileSystem, IFileSystem>? seam =
         {
             store.DisposeAsync().AsTask().GetAwaiter().GetResult();
         }
-#pragma warning disable CA1031 // a store whose disk was cut cannot close cleanly; that is expected
+#pragma warning disable CA1031 // a store that failed or lost its power may not close cleanly; it is gone either way
         catch (Exception)
 #pragma warning restore CA1031
         {
@@ -386,11 +441,19 @@ public sealed class DiskScenarioExtension(Func<IFileSystem, IFileSystem>? seam =
 
         public LocalStore? Store { get; set; }
 
+        /// <summary>The current process life's view of the disk, cut at a crash.</summary>
+        public PowerCutFileSystem? Life { get; set; }
+
         /// <summary>Acknowledged blocks still expected, by key (the hash of their bytes), with their lengths; sorted, so draws from it replay.</summary>
         public SortedDictionary<BlockKey, int> Acknowledged { get; } = [];
 
         /// <summary>Blocks whose delete was acknowledged.</summary>
         public SortedSet<BlockKey> Deleted { get; } = [];
+
+        /// <summary>The store's fault points, where a power cut mid-write is injected.</summary>
+        public FaultPoints Faults { get; } = new();
+
+        public bool CrashedMidWrite { get; set; }
 
         public long FlipsAtOpen { get; set; }
 

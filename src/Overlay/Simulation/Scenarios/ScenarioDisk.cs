@@ -22,6 +22,12 @@ public sealed record ScenarioDisk
     /// <summary>Chance that a workload operation's fsync fails (fsyncgate: the unsynced writes are then lost).</summary>
     public double FsyncFailureRate { get; set; }
 
+    /// <summary>
+    /// Chance that the node loses power in the middle of a workload operation, after the journal's
+    /// write and before its fsync (so crashes meet unsynced writes and torn tails); it restarts soon after.
+    /// </summary>
+    public double CrashMidWriteRate { get; set; }
+
     /// <summary>Chance that a read returns one flipped bit (a latent error the device did not catch).</summary>
     public double ReadBitFlipRate { get; set; }
 

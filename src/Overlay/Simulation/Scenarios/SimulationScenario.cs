@@ -49,7 +49,7 @@ public sealed record SimulationScenario
             Name = "churn-1m",
             Churn = new ScenarioChurn { Model = ChurnModel.Exponential, MedianSession = TimeSpan.FromMinutes(1.4), MedianOff = TimeSpan.FromMinutes(1.4) },
             MinimumConsistency = 0.995,
-            Disk = new ScenarioDisk { BlocksPerSecond = 2, FsyncFailureRate = 0.01, ReadBitFlipRate = 1e-4 },
+            Disk = new ScenarioDisk { BlocksPerSecond = 2, FsyncFailureRate = 0.01, CrashMidWriteRate = 0.01, ReadBitFlipRate = 1e-4 },
         },
         ["partition-heal"] = new() { Name = "partition-heal", Duration = TimeSpan.FromMinutes(20), Partition = new ScenarioPartition() },
         ["non-transitive"] = new() { Name = "non-transitive", NonTransitivePairs = 3 },
@@ -62,7 +62,7 @@ public sealed record SimulationScenario
         {
             Name = "correlated-60",
             CorrelatedFailure = new ScenarioCorrelatedFailure(),
-            Disk = new ScenarioDisk { BlocksPerSecond = 2, FsyncFailureRate = 0.01, ReadBitFlipRate = 1e-4 },
+            Disk = new ScenarioDisk { BlocksPerSecond = 2, FsyncFailureRate = 0.01, CrashMidWriteRate = 0.01, ReadBitFlipRate = 1e-4 },
         },
     };
 
@@ -100,7 +100,7 @@ public sealed record SimulationScenario
         Check(Partition is null || Partition.Fraction is > 0 and < 1, "partition.fraction must be in (0, 1)");
         Check(CorrelatedFailure is null || CorrelatedFailure.Fraction is >= 0 and < 1, "correlatedFailure.fraction must be in [0, 1)");
         Check(Disk is null || (Disk.Keep >= 0 && Disk.Drop >= 0 && Disk.Garble >= 0 && Disk.Keep + Disk.Drop + Disk.Garble > 0), "disk.keep, drop and garble must not be negative and not all zero");
-        Check(Disk is null || (Disk.FsyncFailureRate is >= 0 and <= 1 && Disk.ReadBitFlipRate is >= 0 and <= 1 && Disk.DeleteFraction is >= 0 and <= 1), "disk rates must be in [0, 1]");
+        Check(Disk is null || (Disk.FsyncFailureRate is >= 0 and <= 1 && Disk.CrashMidWriteRate is >= 0 and <= 1 && Disk.ReadBitFlipRate is >= 0 and <= 1 && Disk.DeleteFraction is >= 0 and <= 1), "disk rates must be in [0, 1]");
         Check(Disk is null || Disk.CapacityBytes is null or > 0, "disk.capacityBytes must be positive");
         Check(Disk is null || Disk.BlocksPerSecond >= 0, "disk.blocksPerSecond must not be negative");
         Check(Disk is null || (Disk.MinimumBlockBytes >= 1 && Disk.MaximumBlockBytes >= Disk.MinimumBlockBytes && Disk.MaximumBlockBytes <= 1024 * 1024), "disk block sizes must satisfy 1 <= minimumBlockBytes <= maximumBlockBytes <= 1 MiB");
