@@ -31,14 +31,16 @@ public sealed class DiskScenarioExtension(Func<IFileSystem, IFileSystem>? seam =
     /// <summary>Where each node's store lives on its own disk.</summary>
     public const string StoreDirectory = "/node/store";
 
-    // Small segments, so runs exercise rotation and torn tails of fresh segments too.
     /// <summary>How long a node that lost power mid-write stays down.</summary>
     private static readonly TimeSpan RestartDelay = TimeSpan.FromSeconds(30);
 
+    // Small segments, so runs exercise rotation and torn tails of fresh segments too. The block
+    // store keeps room free for the LiteDB index (about 220 KB once open), as the node keeps 64 MB:
+    // LiteDB meeting ENOSPC in its writer hangs the store (see ScenarioDisk.CapacityBytes).
     private static readonly LocalStoreOptions StoreOptions = new()
     {
         Journal = new() { SegmentSizeBytes = 64 * 1024 },
-        Blocks = new() { ReserveFreeBytes = 0 },
+        Blocks = new() { ReserveFreeBytes = 256 * 1024 },
     };
 
     private readonly Dictionary<int, NodeDisk> _disks = [];

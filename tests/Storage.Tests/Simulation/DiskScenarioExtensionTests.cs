@@ -24,7 +24,7 @@ public sealed class DiskScenarioExtensionTests(ITestOutputHelper output)
 
         // The overlay's own checkers are tested elsewhere: here only the storage ones may fail.
         MinimumConsistency = 0,
-        Disk = disk ?? new ScenarioDisk { BlocksPerSecond = 5, FsyncFailureRate = 0.05, CrashMidWriteRate = 0.03, ReadBitFlipRate = 1e-3, CapacityBytes = null },
+        Disk = disk ?? new ScenarioDisk { BlocksPerSecond = 5, FsyncFailureRate = 0.05, CrashMidWriteRate = 0.03, ReadBitFlipRate = 1e-3, CapacityBytes = 1024 * 1024, MaximumBlockBytes = 32 * 1024 },
     };
 
     [Fact]

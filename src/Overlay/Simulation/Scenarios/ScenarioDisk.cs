@@ -31,7 +31,10 @@ public sealed record ScenarioDisk
     /// <summary>Chance that a read returns one flipped bit (a latent error the device did not catch).</summary>
     public double ReadBitFlipRate { get; set; }
 
-    /// <summary>Bytes each node's disk holds at most; null for no limit.</summary>
+    /// <summary>
+    /// Bytes each node's disk holds at most; null for no limit. At least 1 MiB: the store's index
+    /// takes about 220 KB and the store keeps 256 KB free for it (LiteDB hangs on a full disk).
+    /// </summary>
     public long? CapacityBytes { get; set; }
 
     /// <summary>Block puts per simulated second across the whole overlay, each at a random live node.</summary>

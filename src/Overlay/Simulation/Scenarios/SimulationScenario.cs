@@ -101,7 +101,7 @@ public sealed record SimulationScenario
         Check(CorrelatedFailure is null || CorrelatedFailure.Fraction is >= 0 and < 1, "correlatedFailure.fraction must be in [0, 1)");
         Check(Disk is null || (Disk.Keep >= 0 && Disk.Drop >= 0 && Disk.Garble >= 0 && Disk.Keep + Disk.Drop + Disk.Garble > 0), "disk.keep, drop and garble must not be negative and not all zero");
         Check(Disk is null || (Disk.FsyncFailureRate is >= 0 and <= 1 && Disk.CrashMidWriteRate is >= 0 and <= 1 && Disk.ReadBitFlipRate is >= 0 and <= 1 && Disk.DeleteFraction is >= 0 and <= 1), "disk rates must be in [0, 1]");
-        Check(Disk is null || Disk.CapacityBytes is null or > 0, "disk.capacityBytes must be positive");
+        Check(Disk is null || Disk.CapacityBytes is null or >= 1024 * 1024, "disk.capacityBytes must be at least 1 MiB (the store's index needs room)");
         Check(Disk is null || Disk.BlocksPerSecond >= 0, "disk.blocksPerSecond must not be negative");
         Check(Disk is null || (Disk.MinimumBlockBytes >= 1 && Disk.MaximumBlockBytes >= Disk.MinimumBlockBytes && Disk.MaximumBlockBytes <= 1024 * 1024), "disk block sizes must satisfy 1 <= minimumBlockBytes <= maximumBlockBytes <= 1 MiB");
         Check(ClockSkew is null || (ClockSkew.MaximumOffset >= TimeSpan.Zero && ClockSkew.MaximumDrift >= 0), "clockSkew must not be negative");
