@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using EPostEdge.Overlay.Simulation.Scenarios;
+using EPostEdge.Storage.Simulation;
 
 namespace EPostEdge.EdgeNode.Cli;
 
@@ -66,7 +67,8 @@ internal static class SimulateCommand
         ScenarioResult result;
         try
         {
-            result = ScenarioRunner.Run(scenario, seed, nodes, duration);
+            // A disk section puts the real store on crash-model disks, checked for the storage invariants.
+            result = ScenarioRunner.Run(scenario, seed, nodes, duration, scenario.Disk is null ? null : [new DiskScenarioExtension()]);
         }
         catch (JsonException e)
         {
@@ -154,6 +156,11 @@ internal static class SimulateCommand
         output.WriteLine(result.SettleTime is { } settle ? string.Create(invariant, $"settle:      leaf sets exact {settle.TotalSeconds:F0} s after the faults stopped") : "settle:      leaf sets not exact");
         output.WriteLine(string.Create(invariant, $"churn:       {result.Kills} kills, {result.Restarts} restarts"));
         output.WriteLine(string.Create(invariant, $"simulator:   {m.EventsProcessed} events, {m.EventsPerSecond:F0} events/s, wall {m.WallTime.TotalSeconds:F1} s"));
+        if (result.ExtensionMetrics.Count > 0)
+        {
+            output.WriteLine("extensions:  " + string.Join(", ", result.ExtensionMetrics.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => string.Create(invariant, $"{p.Key} {p.Value:0.##}"))));
+        }
+
         output.WriteLine($"trace hash:  {m.TraceHash}");
         output.WriteLine(result.Passed ? "checkers:    no violation" : $"checkers:    {result.Violations.Count} violation(s) (on stderr)");
     }
@@ -185,6 +192,11 @@ internal static class SimulateCommand
             writer.WriteNumber("events", m.EventsProcessed);
             writer.WriteNumber("eventsPerSecond", m.EventsPerSecond);
             writer.WriteNumber("wallSeconds", m.WallTime.TotalSeconds);
+            foreach (var (key, value) in result.ExtensionMetrics.OrderBy(p => p.Key, StringComparer.Ordinal))
+            {
+                writer.WriteNumber(key, value);
+            }
+
             writer.WriteString("traceHash", m.TraceHash);
             writer.WriteStartArray("violations");
             foreach (var violation in result.Violations)

@@ -245,6 +245,12 @@ public sealed class DiskScenarioExtension(Func<IFileSystem, IFileSystem>? seam =
         {
             Refused(disk, ex, "put");
         }
+#pragma warning disable CA1031 // any other failure is the finding; the run goes on
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            Unexpected(disk, ex, "put");
+        }
     }
 
     private void DeleteOne(NodeDisk disk)
@@ -268,6 +274,24 @@ public sealed class DiskScenarioExtension(Func<IFileSystem, IFileSystem>? seam =
             // Not acknowledged: the block may or may not be gone, so neither checker may count on it.
             disk.Acknowledged.Remove(key);
             Refused(disk, ex, "delete");
+        }
+#pragma warning disable CA1031 // any other failure is the finding; the run goes on
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            disk.Acknowledged.Remove(key);
+            Unexpected(disk, ex, "delete");
+        }
+    }
+
+    /// <summary>Fsync failures and a full disk must surface as IOExceptions; anything else is a violation, and the store is reopened.</summary>
+    private void Unexpected(NodeDisk disk, Exception ex, string what)
+    {
+        Violate(disk, $"{what} failed with {ex.GetType().Name}, not a clean I/O error: {ex.Message}{Flips(disk)}");
+        Close(disk);
+        if (Open(disk, $"after a failed {what}"))
+        {
+            Verify(disk, $"after a failed {what}");
         }
     }
 
@@ -387,15 +411,24 @@ public sealed class DiskScenarioExtension(Func<IFileSystem, IFileSystem>? seam =
             catch (Exception ex)
 #pragma warning restore CA1031
             {
-                Violate(disk, $"reading acknowledged block {Short(key)} {when} failed: {ex.GetType().Name}: {ex.Message}");
+                Violate(disk, $"reading acknowledged block {Short(key)} {when} failed: {ex.GetType().Name}: {ex.Message}{Flips(disk)}");
             }
         }
 
         foreach (var key in disk.Deleted)
         {
-            if (store.Blocks.Contains(key))
+            try
             {
-                Violate(disk, $"block {Short(key)}, whose delete was acknowledged, came back {when}");
+                if (store.Blocks.Contains(key))
+                {
+                    Violate(disk, $"block {Short(key)}, whose delete was acknowledged, came back {when}");
+                }
+            }
+#pragma warning disable CA1031 // any failure is the finding
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                Violate(disk, $"looking up deleted block {Short(key)} {when} failed: {ex.GetType().Name}: {ex.Message}{Flips(disk)}");
             }
         }
     }
@@ -425,6 +458,9 @@ public sealed class DiskScenarioExtension(Func<IFileSystem, IFileSystem>? seam =
         _storageViolations++;
         _violation($"node {disk.Index}: {what}");
     }
+
+    private static string Flips(NodeDisk disk) =>
+        disk.CrashModel.ReadBitFlips > disk.FlipsAtOpen ? $" ({disk.CrashModel.ReadBitFlips - disk.FlipsAtOpen} read bit flips injected since the store opened)" : "";
 
     private static string Short(BlockKey key) => key.ToString()[..12];
 

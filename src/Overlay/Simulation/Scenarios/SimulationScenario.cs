@@ -49,7 +49,7 @@ public sealed record SimulationScenario
             Name = "churn-1m",
             Churn = new ScenarioChurn { Model = ChurnModel.Exponential, MedianSession = TimeSpan.FromMinutes(1.4), MedianOff = TimeSpan.FromMinutes(1.4) },
             MinimumConsistency = 0.995,
-            Disk = new ScenarioDisk { BlocksPerSecond = 2, FsyncFailureRate = 0.01, CrashMidWriteRate = 0.01, ReadBitFlipRate = 1e-4 },
+            Disk = new ScenarioDisk { BlocksPerSecond = 2, FsyncFailureRate = 0.01, CrashMidWriteRate = 0.01 },
         },
         ["partition-heal"] = new() { Name = "partition-heal", Duration = TimeSpan.FromMinutes(20), Partition = new ScenarioPartition() },
         ["non-transitive"] = new() { Name = "non-transitive", NonTransitivePairs = 3 },
@@ -62,7 +62,7 @@ public sealed record SimulationScenario
         {
             Name = "correlated-60",
             CorrelatedFailure = new ScenarioCorrelatedFailure(),
-            Disk = new ScenarioDisk { BlocksPerSecond = 2, FsyncFailureRate = 0.01, CrashMidWriteRate = 0.01, ReadBitFlipRate = 1e-4 },
+            Disk = new ScenarioDisk { BlocksPerSecond = 2, FsyncFailureRate = 0.01, CrashMidWriteRate = 0.01 },
         },
     };
 
