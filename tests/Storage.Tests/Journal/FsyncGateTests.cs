@@ -26,7 +26,7 @@ public sealed class FsyncGateTests
         var disk = new CrashModelFileSystem(random.Fork());
         var acknowledged = new List<(BlockKey Key, byte[] Content)>();
         var deleted = new List<BlockKey>();
-        var store = LocalStore.Open(disk, "/data/store", Options);
+        var store = Open(disk);
         var failures = 0;
         for (var i = 0; i < 60; i++)
         {
@@ -53,7 +53,7 @@ public sealed class FsyncGateTests
                 failures++;
                 disk.FailNextSync = false;
                 await store.DisposeAsync();
-                store = LocalStore.Open(disk, "/data/store", Options);
+                store = Open(disk);
             }
         }
 
@@ -67,5 +67,17 @@ public sealed class FsyncGateTests
         }
 
         Assert.All(deleted, key => Assert.False(reopened.Blocks.Contains(key), $"deleted block {key} came back"));
+    }
+
+    /// <summary>
+    /// Opens the store and lets LiteDB's background log writes land, so the armed fsync failure
+    /// meets the journal: a failed fsync in LiteDB's writer closes its engine for the store's life
+    /// (every lookup then throws ObjectDisposedException), which is another finding, not this one.
+    /// </summary>
+    private static LocalStore Open(CrashModelFileSystem disk)
+    {
+        var store = LocalStore.Open(disk, "/data/store", Options);
+        store.SettleIndex();
+        return store;
     }
 }
