@@ -41,7 +41,7 @@ public sealed class SimulateCommandTests
         using var temp = new TempDirectory();
         var path = Path.Combine(temp.Path, "disk.json");
         await File.WriteAllTextAsync(path, """
-            { "name": "disk", "nodes": 12, "duration": "00:01:00",
+            { "name": "disk", "nodes": 12, "duration": "00:01:00", "minimumConsistency": 0,
               "disk": { "blocksPerSecond": 4, "crashMidWriteRate": 0.1, "fsyncFailureRate": 0.1 } }
             """);
         var cli = new CliHarness();

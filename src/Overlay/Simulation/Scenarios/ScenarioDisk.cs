@@ -25,6 +25,7 @@ public sealed record ScenarioDisk
     /// <summary>
     /// Chance that the node loses power in the middle of a workload operation, after the journal's
     /// write and before its fsync (so crashes meet unsynced writes and torn tails); it restarts soon after.
+    /// Lookups racing such a crash may miss their root: leave room for them in <c>minimumConsistency</c>.
     /// </summary>
     public double CrashMidWriteRate { get; set; }
 
