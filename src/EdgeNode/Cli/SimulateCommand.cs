@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using EPostEdge.Overlay.Simulation.Scenarios;
+using EPostEdge.Storage.Simulation;
 
 namespace EPostEdge.EdgeNode.Cli;
 
@@ -56,7 +57,8 @@ internal static class SimulateCommand
         ScenarioResult result;
         try
         {
-            result = ScenarioRunner.Run(scenario, seed, nodes, duration, stopAtViolation: !keepGoing);
+            // A disk section puts the real store on crash-model disks, checked for the storage invariants.
+            result = ScenarioRunner.Run(scenario, seed, nodes, duration, stopAtViolation: !keepGoing, Extensions(scenario));
         }
         catch (JsonException e)
         {
@@ -185,6 +187,11 @@ internal static class SimulateCommand
         output.WriteLine(result.SettleTime is { } settle ? string.Create(invariant, $"settle:      leaf sets exact {settle.TotalSeconds:F0} s after the faults stopped") : "settle:      leaf sets not exact");
         output.WriteLine(string.Create(invariant, $"churn:       {result.Kills} kills, {result.Restarts} restarts"));
         output.WriteLine(string.Create(invariant, $"simulator:   {m.EventsProcessed} events, {m.EventsPerSecond:F0} events/s, wall {m.WallTime.TotalSeconds:F1} s"));
+        if (result.ExtensionMetrics.Count > 0)
+        {
+            output.WriteLine("extensions:  " + string.Join(", ", result.ExtensionMetrics.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => string.Create(invariant, $"{p.Key} {p.Value:0.##}"))));
+        }
+
         output.WriteLine($"trace hash:  {m.TraceHash}");
         output.WriteLine(result.Passed ? "checkers:    no violation" : $"checkers:    {result.Violations.Count} violation(s) (on stderr)");
         if (result.StoppedAt is { } stopped)
@@ -192,6 +199,10 @@ internal static class SimulateCommand
             output.WriteLine(string.Create(invariant, $"stopped:     at {stopped.TotalSeconds:F3} s simulated, at the first violation (--keep-going runs on)"));
         }
     }
+
+    /// <summary>The layers that ride along a scenario: Storage's disks when it has a disk section.</summary>
+    internal static IReadOnlyList<IScenarioExtension>? Extensions(SimulationScenario scenario) =>
+        scenario.Disk is null ? null : [new DiskScenarioExtension()];
 
     private static string Json(ScenarioResult result, string replay)
     {
@@ -221,6 +232,11 @@ internal static class SimulateCommand
             writer.WriteNumber("events", m.EventsProcessed);
             writer.WriteNumber("eventsPerSecond", m.EventsPerSecond);
             writer.WriteNumber("wallSeconds", m.WallTime.TotalSeconds);
+            foreach (var (key, value) in result.ExtensionMetrics.OrderBy(p => p.Key, StringComparer.Ordinal))
+            {
+                writer.WriteNumber(key, value);
+            }
+
             writer.WriteString("traceHash", m.TraceHash);
             WriteSeconds(writer, "stoppedAt", result.StoppedAt);
             writer.WriteString("replay", replay);

@@ -62,7 +62,7 @@ internal static class SimulateSoak
             string? failure;
             try
             {
-                var result = ScenarioRunner.Run(item.Scenario, item.Seed, nodes, duration, stopAtViolation: true);
+                var result = ScenarioRunner.Run(item.Scenario, item.Seed, nodes, duration, stopAtViolation: true, SimulateCommand.Extensions(item.Scenario));
                 failure = result.Passed ? null : FirstLine(result.Violations[0]);
             }
             catch (Exception e)

@@ -77,6 +77,12 @@ public sealed partial class SimulatedOverlay : IDisposable
     /// <summary>Checker violations so far, each with the trace that led to it.</summary>
     public IReadOnlyList<string> Violations => _violations;
 
+    /// <summary>Raised after a node's Pastry life starts (first start and every restart): layers above attach here.</summary>
+    public event Action<SimulatedNode>? NodeStarted;
+
+    /// <summary>Raised after a node crashed (<see cref="Kill"/>): layers above apply their crash semantics here.</summary>
+    public event Action<SimulatedNode>? NodeKilled;
+
     public long LookupsIssued { get; private set; }
 
     public long LookupsDelivered { get; private set; }
@@ -156,6 +162,8 @@ public sealed partial class SimulatedOverlay : IDisposable
             // The simulated timer and link finish synchronously; anything else is a bug in the run.
             throw new InvalidOperationException("a simulated node did not stop synchronously");
         }
+
+        NodeKilled?.Invoke(node);
     }
 
     /// <summary>Starts node <paramref name="index"/> again with its identity and address, joining through a random live node.</summary>
@@ -407,6 +415,7 @@ public sealed partial class SimulatedOverlay : IDisposable
         pastry.Register(LookupApplication.Id, new LookupApplication(this, node.Index));
         node.Node = pastry;
         pastry.Start();
+        NodeStarted?.Invoke(node);
     }
 
     private void Measure(Action run)

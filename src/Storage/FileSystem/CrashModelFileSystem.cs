@@ -16,6 +16,7 @@ public sealed class CrashModelFileSystem(IRandomSource random) : IFileSystem
     private readonly Dictionary<string, SimulatedFile> _entries = new(StringComparer.Ordinal);
     private Dictionary<string, SimulatedFile> _durableEntries = new(StringComparer.Ordinal);
     private readonly HashSet<string> _directories = new(StringComparer.Ordinal);
+    private long _readBitFlips;
 
     /// <summary>Bytes the disk holds at most (all files' current lengths); null for unlimited.</summary>
     public long? Capacity { get; set; }
@@ -25,6 +26,9 @@ public sealed class CrashModelFileSystem(IRandomSource random) : IFileSystem
 
     /// <summary>When set, the next file fsync throws and its pending writes are lost.</summary>
     public bool FailNextSync { get; set; }
+
+    /// <summary>Reads that came back with a flipped bit so far (checkers excuse a detected corruption only after one).</summary>
+    public long ReadBitFlips => Interlocked.Read(ref _readBitFlips);
 
     /// <summary>Crashes so far; handles from before a crash are dead.</summary>
     public int Generation { get; private set; }
@@ -195,6 +199,8 @@ public sealed class CrashModelFileSystem(IRandomSource random) : IFileSystem
     internal Lock SyncRoot => _lock;
 
     internal IRandomSource Random => random;
+
+    internal void CountReadBitFlip() => Interlocked.Increment(ref _readBitFlips);
 
     internal void CheckSpace(SimulatedFile file, long newLength)
     {

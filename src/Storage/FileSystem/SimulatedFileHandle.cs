@@ -33,6 +33,7 @@ internal sealed class SimulatedFileHandle(CrashModelFileSystem disk, string path
             if (available > 0 && disk.ReadBitFlipRate > 0 && disk.Random.NextDouble() < disk.ReadBitFlipRate)
             {
                 buffer[disk.Random.NextInt32(available)] ^= (byte)(1 << disk.Random.NextInt32(8));
+                disk.CountReadBitFlip();
             }
 
             return available;

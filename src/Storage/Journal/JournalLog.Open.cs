@@ -98,6 +98,20 @@ public sealed partial class JournalLog
         return Math.Max(0, fileLength - validEnd);
     }
 
+    /// <summary>False for a handle that died with its disk (a simulated power cut): its process no longer runs, so it must not clean up.</summary>
+    private static bool IsOpen(IFileHandle file)
+    {
+        try
+        {
+            _ = file.Length;
+            return true;
+        }
+        catch (Exception ex) when (ex is IOException or ObjectDisposedException)
+        {
+            return false;
+        }
+    }
+
     private static JournalSegment CreateSegment(IFileSystem fileSystem, string directory, long id)
     {
         var path = Path.Combine(directory, RecordFormat.SegmentFileName(id));
@@ -105,9 +119,21 @@ public sealed partial class JournalLog
         var file = fileSystem.Open(path, FileOpenMode.CreateNew);
         Span<byte> header = stackalloc byte[RecordFormat.SegmentHeaderSize];
         RecordFormat.WriteSegmentHeader(header, id);
-        file.Write(0, header);
-        file.Sync();
-        fileSystem.SyncDirectory(directory); // the new name must survive a power cut too
+        try
+        {
+            file.Write(0, header);
+            file.Sync();
+            fileSystem.SyncDirectory(directory); // the new name must survive a power cut too
+        }
+        catch (IOException ex) when (ex is not InjectedFaultException && IsOpen(file))
+        {
+            // fsyncgate: the header may be readable yet never durable; a reopen must not adopt
+            // this file as its tail and append records behind a header a power cut will lose.
+            file.Dispose();
+            fileSystem.Delete(path);
+            throw;
+        }
+
         return new JournalSegment(id, path, file, RecordFormat.SegmentHeaderSize);
     }
 

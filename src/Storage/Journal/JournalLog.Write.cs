@@ -84,9 +84,17 @@ public sealed partial class JournalLog
             }
         }
 
-        segment.File.Write(segment.Length, buffer);
-        _faults.Hit(FaultPointNames.JournalBeforeFsync);
-        segment.File.Sync();
+        try
+        {
+            segment.File.Write(segment.Length, buffer);
+            _faults.Hit(FaultPointNames.JournalBeforeFsync);
+            segment.File.Sync();
+        }
+        catch (IOException ex) when (ex is not InjectedFaultException && CutBackToDurableEnd(segment))
+        {
+            throw; // not reached: the filter only cuts back
+        }
+
         Interlocked.Increment(ref _syncCount);
         lock (_segmentsLock)
         {
@@ -96,6 +104,29 @@ public sealed partial class JournalLog
         Interlocked.Exchange(ref _lastSequence, sequence);
         _faults.Hit(FaultPointNames.JournalAfterFsync);
         return positions;
+    }
+
+    /// <summary>
+    /// fsyncgate (PostgreSQL, 2018): after a failed fsync the kernel marks the batch's pages clean,
+    /// so they stay readable but never reach the disk. A reopen would then scan the batch as valid
+    /// and append after it, and a later power cut would leave a hole there that reads as a torn
+    /// tail, cutting off acknowledged records behind it. So the file is cut back to its durable
+    /// end (the segment's length, which only grows after an fsync) before the journal stops.
+    /// Returns false: it only acts, the failure still reaches the appenders.
+    /// </summary>
+    private static bool CutBackToDurableEnd(JournalSegment segment)
+    {
+        try
+        {
+            segment.File.SetLength(segment.Length);
+            segment.File.Sync();
+        }
+        catch (IOException)
+        {
+            // The device is failing further; the journal stops either way.
+        }
+
+        return false;
     }
 
     /// <summary>Seals the active segment and starts a new one, named by the next sequence.</summary>

@@ -30,7 +30,11 @@ internal sealed class SegmentReader(IFileHandle file, long limit, int maxRecordB
         var offset = (long)RecordFormat.SegmentHeaderSize;
         while (offset < fileLength)
         {
-            var record = TryReadAt(offset, fileLength);
+            // A read can fail once and not again (a bit flipped on the way, a sector the device
+            // retried): read a record that does not verify a second time before calling it damaged,
+            // or the open scan would skip a good record, or cut it off with everything after it
+            // as a "torn tail", and the index would forget the block for good (simulator, seed 3).
+            var record = TryReadAt(offset, fileLength) ?? TryReadAt(offset, fileLength);
             if (record is null)
             {
                 // Skip one damaged record if what follows it is sound.

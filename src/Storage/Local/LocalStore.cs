@@ -150,6 +150,13 @@ public sealed class LocalStore : IAsyncDisposable
     }
 
     /// <summary>
+    /// Lets the index's pending LiteDB writes land now: LiteDB writes its log from a background
+    /// task, so without this a simulated crash would meet a disk state that depends on thread
+    /// timing, and a run would stop being a pure function of its seed (issue 5 item 1).
+    /// </summary>
+    internal void SettleIndex() => _index.Checkpoint();
+
+    /// <summary>
     /// Throws the index away and rebuilds it from the journal alone (<c>epost-edge rebuild-index</c>).
     /// </summary>
     /// <returns>The number of blocks in the rebuilt index.</returns>

@@ -45,6 +45,28 @@ public sealed class SimulateCommandTests
     }
 
     [Fact]
+    public async Task A_scenario_with_a_disk_section_runs_the_store_on_simulated_disks_and_prints_their_figures()
+    {
+        using var temp = new TempDirectory();
+        var path = Path.Combine(temp.Path, "disk.json");
+        await File.WriteAllTextAsync(path, """
+            { "name": "disk", "nodes": 12, "duration": "00:01:00", "minimumConsistency": 0,
+              "disk": { "blocksPerSecond": 4, "crashMidWriteRate": 0.1, "fsyncFailureRate": 0.1 } }
+            """);
+        var cli = new CliHarness();
+        Assert.Equal(ExitCodes.Ok, await cli.RunAsync("simulate", "--scenario", path, "--seed", "3", "--json"));
+        using var document = JsonDocument.Parse(cli.Output);
+        var root = document.RootElement;
+        Assert.True(root.GetProperty("blocksAcknowledged").GetDouble() > 0);
+        Assert.True(root.GetProperty("blocksVerified").GetDouble() > 0);
+        Assert.Equal(0, root.GetProperty("storageViolations").GetDouble());
+        foreach (var key in new[] { "fsyncFailures", "diskFullRefusals", "corruptReadsDetected", "diskCrashes", "crashesMidWrite" })
+        {
+            Assert.True(root.TryGetProperty(key, out _), key);
+        }
+    }
+
+    [Fact]
     public async Task Without_a_seed_one_is_drawn_and_printed()
     {
         var cli = new CliHarness(seed: 5);

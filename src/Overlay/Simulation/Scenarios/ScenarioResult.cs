@@ -29,6 +29,9 @@ public sealed record ScenarioResult
     /// <summary>Inconsistent lookups excused because a fault explains them (their root or the node they reached was hung, slow or clogged).</summary>
     public long LookupsExcused { get; init; }
 
+    /// <summary>Figures of the run's <see cref="IScenarioExtension"/>s (e.g. the disk's), by camelCase key; empty without extensions.</summary>
+    public IReadOnlyDictionary<string, double> ExtensionMetrics { get; init; } = new Dictionary<string, double>(StringComparer.Ordinal);
+
     /// <summary>Percentage of delivered lookups that reached their live root (100 when none were delivered).</summary>
     public double LookupConsistencyPercent => Metrics.LookupsDelivered == 0 ? 100 : 100.0 * Metrics.LookupsConsistent / Metrics.LookupsDelivered;
 

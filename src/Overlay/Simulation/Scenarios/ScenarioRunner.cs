@@ -32,18 +32,19 @@ public static partial class ScenarioRunner
     /// Runs <paramref name="scenario"/> from <paramref name="seed"/>, optionally with another node
     /// count or duration; with <paramref name="stopAtViolation"/> the run ends at the first violation
     /// (<see cref="ScenarioResult.StoppedAt"/>), otherwise it goes on and records them all.
+    /// <paramref name="extensions"/> (layers above the overlay, such as Storage's disks) ride along.
     /// </summary>
-    public static ScenarioResult Run(SimulationScenario scenario, ulong seed, int? nodes = null, TimeSpan? duration = null, bool stopAtViolation = false)
+    public static ScenarioResult Run(SimulationScenario scenario, ulong seed, int? nodes = null, TimeSpan? duration = null, bool stopAtViolation = false, IReadOnlyList<IScenarioExtension>? extensions = null)
     {
         ArgumentNullException.ThrowIfNull(scenario);
         scenario = scenario with { Nodes = nodes ?? scenario.Nodes, Duration = duration ?? scenario.Duration };
         scenario.Validate();
-        var run = new ScenarioRun(scenario, seed, stopAtViolation);
+        var run = new ScenarioRun(scenario, seed, stopAtViolation, extensions ?? []);
         return run.Execute();
     }
 
     /// <summary>One run's state: the overlay, the scenario's own random source, and the checkers' bookkeeping.</summary>
-    private sealed partial class ScenarioRun(SimulationScenario scenario, ulong seed, bool stopAtViolation)
+    private sealed partial class ScenarioRun(SimulationScenario scenario, ulong seed, bool stopAtViolation, IReadOnlyList<IScenarioExtension> extensions)
     {
         private readonly List<string> _violations = [];
         private readonly List<Excuse> _excuses = [];
@@ -78,6 +79,7 @@ public static partial class ScenarioRunner
             // shift the overlay's draws (ids, topology, lookups) for the same seed.
             _random = new SeededRandomSource(seed ^ 0x5CE7_A710_5CE7_A710UL);
             SkewClocks();
+            AttachExtensions();
 
             overlay.RunFor((joinInterval * n) + TimeSpan.FromMinutes(1));
             if (overlay.RunUntil(() => Stopped || overlay.AllJoined, TimeSpan.FromMinutes(2), Poll) is null)
@@ -100,6 +102,10 @@ public static partial class ScenarioRunner
             SchedulePartition();
             ScheduleCorrelatedFailure();
             ScheduleFaults();
+            foreach (var extension in extensions)
+            {
+                extension.OnWindowStart(_end);
+            }
 
             while (!Stopped && overlay.Scheduler.Now < _end)
             {
@@ -154,6 +160,11 @@ public static partial class ScenarioRunner
                 }
             }
 
+            foreach (var extension in extensions)
+            {
+                extension.Finish();
+            }
+
             if (!Stopped)
             {
                 CheckConsistency();
@@ -173,7 +184,33 @@ public static partial class ScenarioRunner
             Restarts = _restarts,
             StoppedAt = _stoppedAt,
             LookupsExcused = _overlay.LookupsExcused,
+            ExtensionMetrics = ExtensionMetrics(),
         };
+
+        private void AttachExtensions()
+        {
+            // Their own source, so an extension's draws never shift the overlay's or the faults'.
+            var random = new SeededRandomSource(seed ^ 0xE87E_2510_0E87_E251UL);
+            foreach (var extension in extensions)
+            {
+                var name = extension.Name;
+                extension.Attach(_overlay, scenario, random.Fork(), what => Violation($"{name}: {what}"));
+            }
+        }
+
+        private Dictionary<string, double> ExtensionMetrics()
+        {
+            var metrics = new Dictionary<string, double>(StringComparer.Ordinal);
+            foreach (var extension in extensions)
+            {
+                foreach (var (key, value) in extension.Metrics)
+                {
+                    metrics[key] = value;
+                }
+            }
+
+            return metrics;
+        }
 
         private void SkewClocks()
         {

@@ -37,6 +37,9 @@ public sealed record SimulationScenario
     /// <summary>Timed faults on nodes and the network (hang, slow, clock jumps, swizzle-clog, asymmetric partition).</summary>
     public ScenarioFaults? Faults { get; set; }
 
+    /// <summary>Simulated disks and a block workload, checked for the storage invariants; null runs the overlay alone.</summary>
+    public ScenarioDisk? Disk { get; set; }
+
     /// <summary>
     /// Share of lookups that must reach the live root; under churn a lookup may race a death, so
     /// churn scenarios set it below 1 (issue 5: 99.5 % under <c>churn-1m</c>).
@@ -59,6 +62,15 @@ public sealed record SimulationScenario
             Churn = new ScenarioChurn { Model = ChurnModel.Exponential, MedianSession = TimeSpan.FromMinutes(1.4), MedianOff = TimeSpan.FromMinutes(1.4) },
             MinimumConsistency = 0.995,
         },
+        ["churn-disk"] = new()
+        {
+            // churn-1m with every node's store on a crash-model disk (Storage's extension, run by
+            // `epost-edge simulate`): power cuts mid-write, failed fsyncs, torn tails.
+            Name = "churn-disk",
+            Churn = new ScenarioChurn { Model = ChurnModel.Exponential, MedianSession = TimeSpan.FromMinutes(1.4), MedianOff = TimeSpan.FromMinutes(1.4) },
+            MinimumConsistency = 0.99,
+            Disk = new ScenarioDisk { BlocksPerSecond = 2, FsyncFailureRate = 0.01, CrashMidWriteRate = 0.01 },
+        },
         ["partition-heal"] = new() { Name = "partition-heal", Duration = TimeSpan.FromMinutes(20), Partition = new ScenarioPartition() },
         ["non-transitive"] = new() { Name = "non-transitive", NonTransitivePairs = 3 },
         ["clock-skew"] = new()
@@ -68,7 +80,15 @@ public sealed record SimulationScenario
             // A quarter of the nodes also see their wall clock jump by up to ±2 years mid-run (ePOST §6).
             Faults = [new ScenarioFault { Kind = FaultKind.ClockJump, At = TimeSpan.FromMinutes(1), Length = TimeSpan.FromMinutes(2), Fraction = 0.25 }],
         },
-        ["correlated-60"] = new() { Name = "correlated-60", CorrelatedFailure = new ScenarioCorrelatedFailure() },
+        ["correlated-60"] = new()
+        {
+            Name = "correlated-60",
+            CorrelatedFailure = new ScenarioCorrelatedFailure(),
+
+            // No power cuts of its own: a node crashed outside the failure's repair window would
+            // make lookups miss their root where this scenario tolerates none.
+            Disk = new ScenarioDisk { BlocksPerSecond = 2, FsyncFailureRate = 0.01 },
+        },
         ["faults-mix"] = new()
         {
             Name = "faults-mix",
@@ -117,6 +137,11 @@ public sealed record SimulationScenario
         Check(Churn is null || Churn.ParetoShape > 0, "churn.paretoShape must be positive");
         Check(Partition is null || Partition.Fraction is > 0 and < 1, "partition.fraction must be in (0, 1)");
         Check(CorrelatedFailure is null || CorrelatedFailure.Fraction is >= 0 and < 1, "correlatedFailure.fraction must be in [0, 1)");
+        Check(Disk is null || (Disk.Keep >= 0 && Disk.Drop >= 0 && Disk.Garble >= 0 && Disk.Keep + Disk.Drop + Disk.Garble > 0), "disk.keep, drop and garble must not be negative and not all zero");
+        Check(Disk is null || (Disk.FsyncFailureRate is >= 0 and <= 1 && Disk.CrashMidWriteRate is >= 0 and <= 1 && Disk.ReadBitFlipRate is >= 0 and <= 1 && Disk.DeleteFraction is >= 0 and <= 1), "disk rates must be in [0, 1]");
+        Check(Disk is null || Disk.CapacityBytes is null or >= 1024 * 1024, "disk.capacityBytes must be at least 1 MiB (the store's index needs room)");
+        Check(Disk is null || Disk.BlocksPerSecond >= 0, "disk.blocksPerSecond must not be negative");
+        Check(Disk is null || (Disk.MinimumBlockBytes >= 1 && Disk.MaximumBlockBytes >= Disk.MinimumBlockBytes && Disk.MaximumBlockBytes <= 1024 * 1024), "disk block sizes must satisfy 1 <= minimumBlockBytes <= maximumBlockBytes <= 1 MiB");
         Check(ClockSkew is null || (ClockSkew.MaximumOffset >= TimeSpan.Zero && ClockSkew.MaximumDrift >= 0), "clockSkew must not be negative");
         Check(ClockSkew is null || ClockSkew.MaximumDrift < 1, "clockSkew.maximumDrift must be below 1 (a clock cannot run backwards)");
         if (Network?.Check() is { } network)
