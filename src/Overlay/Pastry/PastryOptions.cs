@@ -31,7 +31,7 @@ public sealed record PastryOptions
     public TimeSpan TableProbeInterval { get; init; } = TimeSpan.FromSeconds(60);
 
     /// <summary>How often the leaf set is pushed to a random member, which answers with its own (Bamboo §4.1).</summary>
-    public TimeSpan LeafSetExchangeInterval { get; init; } = TimeSpan.FromSeconds(15);
+    public TimeSpan LeafSetExchangeInterval { get; init; } = TimeSpan.FromSeconds(20);
 
     /// <summary>How often one routing-table row is refreshed from a node in that row (lazy repair, Pastry §2.4).</summary>
     public TimeSpan TableRepairInterval { get; init; } = TimeSpan.FromSeconds(20);
