@@ -34,7 +34,7 @@ ls -l "$binary"
 echo "== test"
 export EPOSTEDGE_BINARY="$binary"
 set +e
-dotnet test EPostEdge.sln -c Release --no-build -nologo \
+dotnet test EPostEdge.sln -c Release --no-build -nologo --blame-hang-timeout 15m \
   --logger "trx" --logger "console;verbosity=normal" --results-directory "$results" 2>&1 | tee "$results/test.log"
 status=${PIPESTATUS[0]}
 set -e

@@ -33,6 +33,9 @@ internal sealed class BlockIndex : IDisposable
     /// <summary>Updates held in memory before they are written to LiteDB in one transaction.</summary>
     internal const int FlushEvery = 512;
 
+    /// <summary>How long <see cref="Dispose"/> waits for LiteDB to close before it gives up on a dead disk.</summary>
+    internal static readonly TimeSpan CloseTimeout = TimeSpan.FromSeconds(10);
+
     private readonly LiteDatabase _database;
     private readonly ILiteCollection<BsonDocument> _blocks;
     private readonly ILiteCollection<BsonDocument> _meta;
@@ -314,7 +317,19 @@ internal sealed class BlockIndex : IDisposable
     {
         try
         {
-            _database.Dispose();
+            // LiteDB's close waits for its disk writer, and after the disk failed under it (a power
+            // cut in the crash tests, an I/O error that ended the writer) that wait never returns
+            // (seen: LiteEngine.Close → DiskWriterQueue.Wait, a CI run hung). Close on the side and
+            // stop waiting after a bound: the index is rebuilt from the journal on the next open.
+            var closing = Task.Run(_database.Dispose);
+            if (!closing.Wait(CloseTimeout))
+            {
+                _ = closing.ContinueWith(static t => t.Exception, TaskScheduler.Default); // observed, never rethrown
+            }
+        }
+        catch (AggregateException e) when (e.InnerException is not null)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e.InnerException).Throw();
         }
         finally
         {
