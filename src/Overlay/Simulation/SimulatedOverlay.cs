@@ -307,7 +307,8 @@ public sealed partial class SimulatedOverlay : IDisposable
         var maintenance = to.Bytes - _maintenanceFrom.Bytes;
         var lifetime = to.Lifetime - _maintenanceFrom.Lifetime;
 
-        var wall = TimeSpan.FromTicks(_wallTicks * TimeSpan.TicksPerSecond / Stopwatch.Frequency);
+        // In seconds first: ticks × 10^7 overflows a long after about 15 minutes of nanosecond ticks.
+        var wall = TimeSpan.FromSeconds((double)_wallTicks / Stopwatch.Frequency);
         return new SimulationMetrics
         {
             Seed = Seed,
