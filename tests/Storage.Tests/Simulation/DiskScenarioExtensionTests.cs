@@ -66,8 +66,13 @@ public sealed class DiskScenarioExtensionTests(ITestOutputHelper output)
         output.WriteLine(string.Join(", ", first.ExtensionMetrics.Select(p => $"{p.Key} {p.Value}")));
         Assert.True(first.ExtensionMetrics["blocksAcknowledged"] > 0);
         Assert.Equal(first.Metrics.TraceHash, second.Metrics.TraceHash);
-        Assert.Equal(first.ExtensionMetrics, second.ExtensionMetrics);
         Assert.Equal(first.Violations, second.Violations);
+
+        // The workload and its outcomes replay exactly. How many bytes a power cut leaves as a torn
+        // tail, and what the index had written, depend on how far LiteDB's own writer thread got
+        // (outside the scheduler): those figures are left out (a CI run under load saw them differ).
+        string[] replayed = ["blocksAcknowledged", "blocksVerified", "deletesAcknowledged", "fsyncFailures", "diskFullRefusals", "storageViolations", "diskCrashes", "crashesMidWrite"];
+        Assert.Equal(replayed.Select(k => first.ExtensionMetrics[k]), replayed.Select(k => second.ExtensionMetrics[k]));
     }
 
     /// <summary>A disk whose fsync returns at once and makes nothing durable (a lying write cache).</summary>
