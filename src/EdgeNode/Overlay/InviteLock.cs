@@ -37,8 +37,13 @@ internal sealed class InviteLock : IDisposable
                 }
             }
 
-            // The holder keeps it for one small file write: a short pause on the injected clock.
-            Task.Delay(Pause, time).Wait();
+            // The holder keeps it for one small file write: a short pause, timed by the injected
+            // clock's own timer (a fake clock in a test fires it by advancing).
+            using var woken = new ManualResetEventSlim();
+            using (time.CreateTimer(static state => ((ManualResetEventSlim)state!).Set(), woken, Pause, Timeout.InfiniteTimeSpan))
+            {
+                woken.Wait();
+            }
         }
     }
 
