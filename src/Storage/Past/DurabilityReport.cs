@@ -1,0 +1,14 @@
+namespace EPostEdge.Storage.Past;
+
+/// <summary>What a node knows about its own users' objects and about what it holds for others.</summary>
+/// <param name="Objects">Objects owned and still renewed.</param>
+/// <param name="BelowFullRedundancy">Of those, objects with fewer than k replicas or n fragments confirmed.</param>
+/// <param name="HeldItems">Items held for the overlay.</param>
+/// <param name="HeldBytes">Bytes held for the overlay (used of the contributed quota).</param>
+/// <param name="ContributedBytes">The contributed quota.</param>
+/// <param name="Epoch">This node's lease epoch counter.</param>
+public readonly record struct DurabilityReport(int Objects, int BelowFullRedundancy, int HeldItems, long HeldBytes, long ContributedBytes, long Epoch)
+{
+    /// <summary>Contributed bytes not used yet.</summary>
+    public long FreeBytes => Math.Max(0, ContributedBytes - HeldBytes);
+}

@@ -1,0 +1,61 @@
+namespace EPostEdge.Storage.Past;
+
+/// <summary>Replication, Glacier and lease settings of a node's storage service.</summary>
+public sealed record PastOptions
+{
+    /// <summary>k: replicas of each immutable block (PAST; ePOST used 3).</summary>
+    public int Replicas { get; init; } = 3;
+
+    /// <summary>n: Glacier fragments per object (ePOST: 48).</summary>
+    public int Fragments { get; init; } = 48;
+
+    /// <summary>m: fragments any of which restore an object (ePOST: 5).</summary>
+    public int FragmentsNeeded { get; init; } = 5;
+
+    /// <summary>Whether inserted blocks are also erasure-coded into Glacier fragments.</summary>
+    public bool Glacier { get; init; } = true;
+
+    /// <summary>How long a request waits for its answer before it counts as lost.</summary>
+    public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(3);
+
+    /// <summary>How often a request that got no answer is sent again before giving up.</summary>
+    public int Retries { get; init; } = 2;
+
+    /// <summary>Replica maintenance: how often a node compares its held keys with its neighbours' (PAST §3.5; Bloom filters as in Glacier §4.5).</summary>
+    public TimeSpan MaintenanceInterval { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>After a leaf-set change, how soon maintenance runs (changes come in bursts; one round serves them all).</summary>
+    public TimeSpan MaintenanceDelay { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Glacier fragment audit: how often a holder checks the next fragment of its object (Glacier §4.4).</summary>
+    public TimeSpan AuditInterval { get; init; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>
+    /// One lease epoch, on the holder's own monotonic clock. Leases count epochs (ePOST's fix after a
+    /// clock two years off): only the length of an epoch, measured locally, matters, never the date.
+    /// </summary>
+    public TimeSpan EpochLength { get; init; } = TimeSpan.FromHours(6);
+
+    /// <summary>A held item's lease, in the holder's epochs; the owner renews every <see cref="RenewEvery"/> epochs.</summary>
+    public int LeaseEpochs { get; init; } = 28;
+
+    /// <summary>How many of its own epochs the owner lets pass between renewals of its live objects.</summary>
+    public int RenewEvery { get; init; } = 4;
+
+    /// <summary>Most bytes of objects one local user may own in the overlay (per-user fairness); 0 for no bound.</summary>
+    public long UserQuotaBytes { get; init; }
+
+    /// <summary>The write and read quorum over a replica set: a majority of k.</summary>
+    public int Quorum => (Replicas / 2) + 1;
+
+    /// <summary>Checks the settings.</summary>
+    public void Validate()
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(Replicas, 1, nameof(Replicas));
+        ArgumentOutOfRangeException.ThrowIfLessThan(FragmentsNeeded, 1, nameof(FragmentsNeeded));
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(FragmentsNeeded, Fragments, nameof(FragmentsNeeded));
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(Fragments, 255, nameof(Fragments));
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(EpochLength, TimeSpan.Zero, nameof(EpochLength));
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(LeaseEpochs, RenewEvery, nameof(LeaseEpochs));
+    }
+}

@@ -1,0 +1,116 @@
+using EPostEdge.Overlay.Ids;
+using EPostEdge.Storage.Blocks;
+using EPostEdge.Storage.Glacier;
+
+namespace EPostEdge.Storage.Past;
+
+/// <summary>Replica maintenance (PAST §3.5, with Glacier's Bloom-filter comparison) and fragment hand-off.</summary>
+public sealed partial class PastService
+{
+    // Pushes per neighbour per round: a node that joins next to a full one is filled over a few rounds, not in one burst.
+    private const int MaxPushesPerSync = 256;
+
+    /// <summary>
+    /// One maintenance round: send each near neighbour a Bloom filter of the replica and head keys
+    /// held here (the neighbour pushes those of its keys that this node should hold and lacks), and
+    /// hand each fragment whose key now has a closer live node to that node.
+    /// </summary>
+    private void Maintain()
+    {
+        foreach (var kind in new[] { HeldKind.Replica, HeldKind.Head })
+        {
+            var items = _held.Items(kind);
+            var filter = new BloomFilter(items.Count, _random.NextUInt64());
+            foreach (var item in items)
+            {
+                filter.Add(SyncKey(item));
+            }
+
+            var sync = new PastMessage { Kind = PastMessageKind.Sync, Held = kind, Payload = filter.Encode() }.Encode();
+            // A key's replica set reaches k - 1 nodes to either side of any member.
+            foreach (var neighbour in _kbr.NeighborSet(2 * Math.Max(1, _options.Replicas - 1)))
+            {
+                _kbr.Send(neighbour, ApplicationId, sync);
+            }
+        }
+
+        foreach (var item in _held.Items(HeldKind.Fragment))
+        {
+            if (!_kbr.IsRoot(FragmentKeys.Placement(item.Key)))
+            {
+                Observe(HandOffAsync(item));
+            }
+        }
+    }
+
+    /// <summary>A neighbour's filter: push it what it should hold (it is in the key's replica set) and lacks.</summary>
+    private async Task OnSyncAsync(PastMessage sync, NodeHandle source)
+    {
+        if (sync.Held is not (HeldKind.Replica or HeldKind.Head) || BloomFilter.TryDecode(sync.Payload.Span) is not { } filter)
+        {
+            Counters.Malformed++;
+            return;
+        }
+
+        var pushes = 0;
+        foreach (var item in _held.Items(sync.Held))
+        {
+            if (pushes >= MaxPushesPerSync)
+            {
+                break;
+            }
+
+            if (filter.MayContain(SyncKey(item))
+                || !_kbr.ReplicaSet(FragmentKeys.Placement(item.Key), _options.Replicas).Any(m => m.Id == source.Id))
+            {
+                continue;
+            }
+
+            var (found, payload, _, version) = await ReadHeldAsync(sync.Held, item.Key);
+            if (found && !_disposed)
+            {
+                pushes++;
+                Counters.MaintenancePushes++;
+                _kbr.Send(source, ApplicationId, new PastMessage { Kind = PastMessageKind.Store, Key = item.Key, Held = sync.Held, Version = version, LeaseEpochs = RemainingLease(item), Payload = payload }.Encode());
+            }
+        }
+    }
+
+    /// <summary>A fragment whose key has a closer live node goes there; dropped here once that node confirmed it.</summary>
+    private async Task HandOffAsync(HeldItem item)
+    {
+        var (found, payload, extra, _) = await ReadHeldAsync(HeldKind.Fragment, item.Key);
+        if (!found)
+        {
+            return;
+        }
+
+        var answer = await RequestAsync(
+            new PastMessage { Kind = PastMessageKind.Store, Key = item.Key, Held = HeldKind.Fragment, LeaseEpochs = RemainingLease(item), Payload = payload, Extra = extra },
+            null,
+            FragmentKeys.Placement(item.Key));
+        // The answer comes from whoever was root when it arrived: if that was this node again, keep it.
+        if (answer?.Status == (byte)HeldPutResult.Stored && !_kbr.IsRoot(FragmentKeys.Placement(item.Key)))
+        {
+            Counters.HandOffs++;
+            _held.Remove(HeldKind.Fragment, item.Key);
+        }
+    }
+
+    /// <summary>What a filter holds for an item: the key, and for a head also its version, so a newer head is pushed over an older one.</summary>
+    private static byte[] SyncKey(HeldItem item)
+    {
+        var bytes = item.Key.Span.ToArray();
+        if (item.Kind == HeldKind.Head)
+        {
+            var version = BitConverter.GetBytes(item.Version);
+            for (var i = 0; i < version.Length; i++)
+            {
+                bytes[i] ^= version[i];
+                bytes[i + 8] ^= version[i];
+            }
+        }
+
+        return bytes;
+    }
+}
