@@ -200,9 +200,22 @@ internal static class SimulateCommand
         }
     }
 
-    /// <summary>The layers that ride along a scenario: Storage's disks when it has a disk section.</summary>
-    internal static IReadOnlyList<IScenarioExtension>? Extensions(SimulationScenario scenario) =>
-        scenario.Disk is null ? null : [new DiskScenarioExtension()];
+    /// <summary>The layers that ride along a scenario: Storage's disks (a disk section) and the replicated store (a storage section).</summary>
+    internal static IReadOnlyList<IScenarioExtension>? Extensions(SimulationScenario scenario)
+    {
+        var extensions = new List<IScenarioExtension>();
+        if (scenario.Disk is not null)
+        {
+            extensions.Add(new DiskScenarioExtension());
+        }
+
+        if (scenario.Storage is not null)
+        {
+            extensions.Add(new ReplicationScenarioExtension());
+        }
+
+        return extensions.Count == 0 ? null : extensions;
+    }
 
     private static string Json(ScenarioResult result, string replay)
     {

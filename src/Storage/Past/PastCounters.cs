@@ -12,6 +12,9 @@ public sealed class PastCounters
     /// <summary>Items pushed to a neighbour by replica maintenance.</summary>
     public long MaintenancePushes { get; set; }
 
+    /// <summary>Surplus replicas and heads dropped once their whole replica set held them.</summary>
+    public long Trimmed { get; set; }
+
     /// <summary>Fragments handed to a closer node.</summary>
     public long HandOffs { get; set; }
 

@@ -9,6 +9,11 @@ public sealed partial class PastService
     // Objects this node is restoring now: n holders may notice the same loss; one restore each is enough.
     private readonly HashSet<BlockKey> _restoring = [];
 
+    // Objects whose audit found a loss last round. Glacier restores only what stays missing: a holder
+    // that is merely offline for a while (churn) comes back with its fragment, and restoring at the
+    // first miss would leave a surplus copy for every short absence.
+    private readonly HashSet<BlockKey> _suspected = [];
+
     /// <summary>Glacier §4.2: encode, sign the manifest, store fragment i at the root of its derived key.</summary>
     private async Task StoreFragmentsAsync(OwnedObject owned, byte[] content)
     {
@@ -107,7 +112,7 @@ public sealed partial class PastService
     /// <summary>
     /// Glacier §4.4's audit, one round: the holder of fragment i checks fragment i + 1 (the holder of
     /// the last checks the first), and the holder of fragment 0 checks the primary replicas. A loss
-    /// found starts a restore of the whole object. Chained this way every loss has a live checker
+    /// found in two rounds in a row starts a restore of the whole object. Chained this way every loss has a live checker
     /// as long as any fragment survives, and restoring one fragment revives its own check.
     /// </summary>
     private void Audit()
@@ -127,6 +132,11 @@ public sealed partial class PastService
         }
 
         var lease = RemainingLease(item);
+        if (lease == 0)
+        {
+            return; // this copy runs out now: whether the object lives on is its owner's renewal's business
+        }
+
         var nextKey = FragmentKeys.Of(manifest.ObjectKey, (index + 1) % manifest.Total);
         var missing = await ProbeAsync(HeldKind.Fragment, nextKey) == false;
         if (!missing && index == 0)
@@ -134,8 +144,13 @@ public sealed partial class PastService
             missing = await ProbeAsync(HeldKind.Replica, manifest.ObjectKey) == false;
         }
 
-        if (missing)
+        if (!missing)
         {
+            _suspected.Remove(manifest.ObjectKey);
+        }
+        else if (!_suspected.Add(manifest.ObjectKey))
+        {
+            _suspected.Remove(manifest.ObjectKey);
             await RestoreAsync(manifest, lease);
         }
     }

@@ -19,6 +19,9 @@ public sealed partial class PastService
 {
     private static readonly byte[] HeadKeyDomain = "epost-edge/log-head-key/v1"u8.ToArray();
 
+    // The heads this node writes (its users' logs): renewed with its objects.
+    private readonly SortedSet<BlockKey> _ownedHeads = [];
+
     /// <summary>The record key of a user's log head: SHA-256(domain || owner keys || log name).</summary>
     public static BlockKey HeadKey(UserPublicKeys owner, string logName)
     {
@@ -53,6 +56,7 @@ public sealed partial class PastService
 
     private async Task<HeadWriteOutcome> WriteHeadOnNodeAsync(BlockKey key, ulong version, byte[] bytes)
     {
+        _ownedHeads.Add(key);
         var answer = await RequestAsync(new PastMessage { Kind = PastMessageKind.HeadWrite, Key = key, Held = HeldKind.Head, Version = version, LeaseEpochs = (uint)_options.LeaseEpochs, Payload = bytes }, null, FragmentKeys.Placement(key));
         var count = answer?.Count ?? 0;
         return new HeadWriteOutcome(version, count, count >= _options.Quorum, answer?.Version ?? 0);

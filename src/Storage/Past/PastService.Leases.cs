@@ -34,6 +34,11 @@ public sealed partial class PastService
             {
                 Observe(RenewAsync(owned));
             }
+
+            foreach (var head in _ownedHeads.ToList())
+            {
+                Observe(RequestAsync(new PastMessage { Kind = PastMessageKind.Renew, Key = head, Held = HeldKind.Head, LeaseEpochs = (uint)_options.LeaseEpochs }, null, FragmentKeys.Placement(head)));
+            }
         }
 
         // Released objects are forgotten once their holders have surely collected them.

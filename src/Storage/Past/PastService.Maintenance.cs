@@ -41,6 +41,33 @@ public sealed partial class PastService
                 Observe(HandOffAsync(item));
             }
         }
+
+        // A node that stood in for an absent replica holder keeps a surplus copy once that node is
+        // back (churn): dropped when the whole replica set confirms it holds the item.
+        foreach (var kind in new[] { HeldKind.Replica, HeldKind.Head })
+        {
+            foreach (var item in _held.Items(kind))
+            {
+                var replicaSet = _kbr.ReplicaSet(FragmentKeys.Placement(item.Key), _options.Replicas);
+                if (replicaSet.Count == _options.Replicas && !replicaSet.Any(m => m.Id == Local.Id))
+                {
+                    Observe(TrimAsync(item, replicaSet));
+                }
+            }
+        }
+    }
+
+    private async Task TrimAsync(HeldItem item, IReadOnlyList<NodeHandle> replicaSet)
+    {
+        var probe = new PastMessage { Kind = PastMessageKind.Fetch, Key = item.Key, Held = item.Kind, Status = FetchDirect | FetchProbe };
+        var answers = await Task.WhenAll(replicaSet.Select(member => RequestAsync(probe, member, default)));
+        // A head is surplus only if every member holds this version or a newer one.
+        if (answers.All(a => a is { Status: 1 } && a.Version >= item.Version)
+            && !_kbr.ReplicaSet(FragmentKeys.Placement(item.Key), _options.Replicas).Any(m => m.Id == Local.Id))
+        {
+            Counters.Trimmed++;
+            _held.Remove(item.Kind, item.Key);
+        }
     }
 
     /// <summary>A neighbour's filter: push it what it should hold (it is in the key's replica set) and lacks.</summary>
@@ -60,7 +87,7 @@ public sealed partial class PastService
                 break;
             }
 
-            if (filter.MayContain(SyncKey(item))
+            if (RemainingLease(item) == 0 || filter.MayContain(SyncKey(item))
                 || !_kbr.ReplicaSet(FragmentKeys.Placement(item.Key), _options.Replicas).Any(m => m.Id == source.Id))
             {
                 continue;
@@ -80,7 +107,7 @@ public sealed partial class PastService
     private async Task HandOffAsync(HeldItem item)
     {
         var (found, payload, extra, _) = await ReadHeldAsync(HeldKind.Fragment, item.Key);
-        if (!found)
+        if (!found || RemainingLease(item) == 0)
         {
             return;
         }

@@ -190,7 +190,7 @@ public sealed partial class PastService
             foreach (var member in _kbr.ReplicaSet(FragmentKeys.Placement(fetch.Key), _options.Replicas).Where(m => m.Id != Local.Id))
             {
                 var answer = await RequestAsync(new PastMessage { Kind = PastMessageKind.Fetch, Key = fetch.Key, Held = HeldKind.Replica, Status = FetchDirect }, member, default);
-                if (answer is { Status: 1 } && fetch.Key.Matches(answer.Payload.Span))
+                if (answer is { Status: 1, LeaseEpochs: > 0 } && fetch.Key.Matches(answer.Payload.Span))
                 {
                     found = true;
                     payload = answer.Payload.ToArray();
@@ -209,7 +209,7 @@ public sealed partial class PastService
             Held = fetch.Held,
             Status = found ? (byte)1 : (byte)0,
             Version = version,
-            LeaseEpochs = _held.Find(fetch.Held, fetch.Key) is { } item ? RemainingLease(item) : (uint)_options.LeaseEpochs,
+            LeaseEpochs = _held.Find(fetch.Held, fetch.Key) is { } item ? RemainingLease(item) : 0,
             Payload = probe ? default : payload,
             Extra = probe ? default : extra,
         });

@@ -304,7 +304,13 @@ public sealed partial class PastService : IKbrApplication, IDisposable
         Maintain();
     }
 
-    private uint RemainingLease(HeldItem item) => (uint)Math.Clamp(item.LeaseExpiresAt - Epoch, 1, int.MaxValue);
+    /// <summary>
+    /// The lease a copy made from <paramref name="item"/> may carry: what is left of it here, less one
+    /// epoch, because the other node's epochs tick at another phase. Copies of copies can then never
+    /// outlive the original, so released objects run out however often maintenance re-copies them.
+    /// 0 when the item is in its last epoch here: it is not copied any more.
+    /// </summary>
+    private uint RemainingLease(HeldItem item) => (uint)Math.Clamp(item.LeaseExpiresAt - Epoch - 1, 0, int.MaxValue);
 
     private sealed class PendingRequest
     {

@@ -40,6 +40,9 @@ public sealed record SimulationScenario
     /// <summary>Simulated disks and a block workload, checked for the storage invariants; null runs the overlay alone.</summary>
     public ScenarioDisk? Disk { get; set; }
 
+    /// <summary>Replicated storage on every node and its workload (Storage's replication extension), or null.</summary>
+    public ScenarioStorage? Storage { get; set; }
+
     /// <summary>
     /// Share of lookups that must reach the live root; under churn a lookup may race a death, so
     /// churn scenarios set it below 1 (issue 5: 99.5 % under <c>churn-1m</c>).
@@ -79,15 +82,38 @@ public sealed record SimulationScenario
             ClockSkew = new ScenarioClockSkew { MaximumOffset = TimeSpan.FromDays(2 * 365), MaximumDrift = 1e-4 },
             // A quarter of the nodes also see their wall clock jump by up to ±2 years mid-run (ePOST §6).
             Faults = [new ScenarioFault { Kind = FaultKind.ClockJump, At = TimeSpan.FromMinutes(1), Length = TimeSpan.FromMinutes(2), Fraction = 0.25 }],
+            // Leases on skewed clocks: 20 s epochs, 6-epoch leases renewed every 2 epochs; a third of
+            // the objects is released at 2 min and must be collected, the rest never.
+            Storage = new ScenarioStorage
+            {
+                SmallObjects = 60,
+                LargeObjects = 4,
+                Logs = 2,
+                EpochLength = TimeSpan.FromSeconds(20),
+                LeaseEpochs = 6,
+                RenewEvery = 2,
+                ReleaseFraction = 0.3,
+                ReleaseAt = TimeSpan.FromMinutes(2),
+            },
+        },
+        ["churn-storage"] = new()
+        {
+            // churn-1m with the replicated store: objects and heads written and read while nodes
+            // come and go; no acknowledged object may be lost, no head read older than one acknowledged.
+            Name = "churn-storage",
+            Churn = new ScenarioChurn { Model = ChurnModel.Exponential, MedianSession = TimeSpan.FromMinutes(1.4), MedianOff = TimeSpan.FromMinutes(1.4) },
+            MinimumConsistency = 0.99,
+            Storage = new ScenarioStorage { SmallObjects = 100, LargeObjects = 4, WriteSpread = TimeSpan.FromMinutes(4), HeadWritesPerSecond = 0.5, RequireRestored = false },
         },
         ["correlated-60"] = new()
         {
+            // Glacier's case: objects written first, then 60 % of the nodes fail at once for good.
+            // Every object must still be read (from a replica or by decoding fragments) 2 minutes
+            // later, and be back at k replicas and n fragments by the end.
             Name = "correlated-60",
+            Nodes = 200,
             CorrelatedFailure = new ScenarioCorrelatedFailure(),
-
-            // No power cuts of its own: a node crashed outside the failure's repair window would
-            // make lookups miss their root where this scenario tolerates none.
-            Disk = new ScenarioDisk { BlocksPerSecond = 2, FsyncFailureRate = 0.01 },
+            Storage = new ScenarioStorage { ReadAllAt = TimeSpan.FromMinutes(3), Logs = 0 },
         },
         ["faults-mix"] = new()
         {
@@ -141,6 +167,10 @@ public sealed record SimulationScenario
         Check(Disk is null || (Disk.FsyncFailureRate is >= 0 and <= 1 && Disk.CrashMidWriteRate is >= 0 and <= 1 && Disk.ReadBitFlipRate is >= 0 and <= 1 && Disk.DeleteFraction is >= 0 and <= 1), "disk rates must be in [0, 1]");
         Check(Disk is null || Disk.CapacityBytes is null or >= 1024 * 1024, "disk.capacityBytes must be at least 1 MiB (the store's index needs room)");
         Check(Disk is null || Disk.BlocksPerSecond >= 0, "disk.blocksPerSecond must not be negative");
+        Check(Storage is null || (Storage.SmallObjects >= 0 && Storage.LargeObjects >= 0 && Storage.SmallBytes >= 1 && Storage.LargeBytes >= 1 && Storage.LargeBytes <= 4 * 1024 * 1024), "storage object counts must not be negative and sizes must be 1 byte .. 4 MiB");
+        Check(Storage is null || (Storage.Replicas >= 1 && Storage.FragmentsNeeded >= 1 && Storage.FragmentsNeeded <= Storage.Fragments && Storage.Fragments <= 255), "storage needs 1 <= replicas and 1 <= fragmentsNeeded <= fragments <= 255");
+        Check(Storage is null || (Storage.LeaseEpochs > Storage.RenewEvery && Storage.RenewEvery >= 1 && Storage.EpochLength > TimeSpan.Zero), "storage leases need epochLength > 0 and leaseEpochs > renewEvery >= 1");
+        Check(Storage is null || (Storage.ReleaseFraction is >= 0 and <= 1 && Storage.ReadsPerSecond >= 0 && Storage.HeadWritesPerSecond >= 0 && Storage.HeadReadsPerSecond >= 0 && Storage.Logs >= 0), "storage rates and fractions must not be negative (releaseFraction <= 1)");
         Check(Disk is null || (Disk.MinimumBlockBytes >= 1 && Disk.MaximumBlockBytes >= Disk.MinimumBlockBytes && Disk.MaximumBlockBytes <= 1024 * 1024), "disk block sizes must satisfy 1 <= minimumBlockBytes <= maximumBlockBytes <= 1 MiB");
         Check(ClockSkew is null || (ClockSkew.MaximumOffset >= TimeSpan.Zero && ClockSkew.MaximumDrift >= 0), "clockSkew must not be negative");
         Check(ClockSkew is null || ClockSkew.MaximumDrift < 1, "clockSkew.maximumDrift must be below 1 (a clock cannot run backwards)");

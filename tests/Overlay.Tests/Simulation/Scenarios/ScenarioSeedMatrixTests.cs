@@ -28,11 +28,11 @@ public sealed class ScenarioSeedMatrixTests(ITestOutputHelper output)
 
     /// <summary>
     /// The fields this matrix knows how to shrink; a scenario with any other section set keeps its
-    /// own duration. A disk section is inert here: the disks are Storage's extension, which
-    /// Storage's own tests and `epost-edge simulate` run.
+    /// own duration. Disk and storage sections are inert here: they are Storage's extensions, which
+    /// Storage's own tests (Simulation/ReplicationScenarioTests too) and `epost-edge simulate` run.
     /// </summary>
     private static readonly HashSet<string> Shrinkable =
-        ["name", "nodes", "duration", "lookupsPerSecond", "churn", "partition", "nonTransitivePairs", "clockSkew", "correlatedFailure", "minimumConsistency", "disk"];
+        ["name", "nodes", "duration", "lookupsPerSecond", "churn", "partition", "nonTransitivePairs", "clockSkew", "correlatedFailure", "minimumConsistency", "disk", "storage"];
 
     public static TheoryData<string, ulong> Matrix
     {
