@@ -54,17 +54,17 @@ internal static unsafe class GfKernels
         {
             for (var r = 0; r < rows; r++)
             {
-                var table = tables.Slice(((j * rows) + r) * size, size);
                 var c = coefficients[(r * k) + j];
-                switch (kind)
+                var table = kind switch
                 {
-                    case ErasureKernel.Nibble128: Nibble128Ops.WriteTable(c, table); break;
-                    case ErasureKernel.Nibble256: Nibble256Ops.WriteTable(c, table); break;
-                    case ErasureKernel.Nibble512: Nibble512Ops.WriteTable(c, table); break;
-                    case ErasureKernel.Gfni256: Gfni256Ops.WriteTable(c, table); break;
-                    case ErasureKernel.Gfni512: Gfni512Ops.WriteTable(c, table); break;
-                    default: throw new ArgumentOutOfRangeException(nameof(kind));
-                }
+                    ErasureKernel.Nibble128 => Nibble128Ops.Table(c),
+                    ErasureKernel.Nibble256 => Nibble256Ops.Table(c),
+                    ErasureKernel.Nibble512 => Nibble512Ops.Table(c),
+                    ErasureKernel.Gfni256 => Gfni256Ops.Table(c),
+                    ErasureKernel.Gfni512 => Gfni512Ops.Table(c),
+                    _ => throw new ArgumentOutOfRangeException(nameof(kind)),
+                };
+                table.CopyTo(tables[(((j * rows) + r) * size)..]);
             }
         }
     }

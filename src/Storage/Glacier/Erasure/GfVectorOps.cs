@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.Arm;
@@ -34,8 +35,8 @@ internal unsafe interface IGfVectorOps<TVec>
     /// <summary>The product of the prepared input and the coefficient whose table is at <paramref name="table"/>.</summary>
     static abstract TVec Multiply(TVec low, TVec high, byte* table);
 
-    /// <summary>Writes the coefficient's expanded table (<see cref="TableBytes"/> bytes).</summary>
-    static abstract void WriteTable(byte coefficient, Span<byte> table);
+    /// <summary>The coefficient's table (<see cref="TableBytes"/> bytes), broadcast by <see cref="Multiply"/> as it loads it.</summary>
+    static abstract ReadOnlySpan<byte> Table(byte coefficient);
 }
 
 /// <summary>How many output rows one pass over the inputs produces (a JIT-time constant).</summary>
@@ -84,51 +85,73 @@ internal readonly struct Rows8 : IRowCount
     public static int Count => 8;
 }
 
-/// <summary>Table layouts shared by the vector kinds.</summary>
+/// <summary>
+/// Per-coefficient tables, computed once for all 256 coefficients. The kernels keep them compact
+/// (16-byte nibble tables, 8-byte matrices) and broadcast them to the vector width as they load
+/// them, so building a decode's tables is a copy and loading one never splits a cache line.
+/// </summary>
 internal static class GfTables
 {
+    /// <summary>Bytes per coefficient of <see cref="Nibble"/>.</summary>
+    public const int NibbleBytes = 32;
+
+    /// <summary>Bytes per coefficient of <see cref="Affine"/>.</summary>
+    public const int AffineBytes = 8;
+
+    private static readonly byte[] NibbleTables = BuildNibbleTables();
+    private static readonly byte[] AffineMatrices = BuildAffineMatrices();
+
     /// <summary>
-    /// Split-nibble tables (ISA-L's gf_vect_mul_init): c * x = c * (x &amp; 15) ^ c * (x &amp; 0xF0), so
-    /// two 16-entry lookups (pshufb / tbl) replace the 256-entry one. Low table first, then high
-    /// table, each repeated per 128-bit lane because pshufb looks up within lanes.
+    /// Split-nibble tables (ISA-L's gf_vect_mul_init): c * x = c * (x &amp; 15) ^ c * (x &amp; 0xF0),
+    /// so two 16-entry lookups (pshufb / tbl) replace the 256-entry one. Low table, then high.
     /// </summary>
-    public static void WriteNibbleTables(byte coefficient, Span<byte> table, int width)
-    {
-        var products = GaloisField.ProductRow(coefficient);
-        for (var lane = 0; lane < width; lane += 16)
-        {
-            for (var i = 0; i < 16; i++)
-            {
-                table[lane + i] = products[i];
-                table[width + lane + i] = products[i << 4];
-            }
-        }
-    }
+    public static ReadOnlySpan<byte> Nibble(byte coefficient) => NibbleTables.AsSpan(coefficient * NibbleBytes, NibbleBytes);
 
     /// <summary>
     /// Multiplication by a constant is linear over GF(2), so it is an 8 x 8 bit matrix that
     /// GF2P8AFFINEQB applies to every byte (as ISA-L's GFNI kernels do). Byte 7 - i of the
-    /// matrix qword is the row giving output bit i; its bit b says whether input bit b feeds it,
-    /// i.e. whether bit i of c * 2^b is set. Repeated per qword of the vector.
+    /// little-endian matrix qword is the row giving output bit i; its bit b says whether input
+    /// bit b feeds it, i.e. whether bit i of c * 2^b is set.
     /// </summary>
-    public static void WriteAffineMatrix(byte coefficient, Span<byte> table, int width)
+    public static ReadOnlySpan<byte> Affine(byte coefficient) => AffineMatrices.AsSpan(coefficient * AffineBytes, AffineBytes);
+
+    private static byte[] BuildNibbleTables()
     {
-        ulong matrix = 0;
-        for (var i = 0; i < 8; i++)
+        var tables = new byte[256 * NibbleBytes];
+        for (var c = 0; c < 256; c++)
         {
-            var row = 0;
-            for (var b = 0; b < 8; b++)
+            var products = GaloisField.ProductRow((byte)c);
+            for (var i = 0; i < 16; i++)
             {
-                row |= ((GaloisField.Mul(coefficient, (byte)(1 << b)) >> i) & 1) << b;
+                tables[(c * NibbleBytes) + i] = products[i];
+                tables[(c * NibbleBytes) + 16 + i] = products[i << 4];
+            }
+        }
+
+        return tables;
+    }
+
+    private static byte[] BuildAffineMatrices()
+    {
+        var matrices = new byte[256 * AffineBytes];
+        for (var c = 0; c < 256; c++)
+        {
+            ulong matrix = 0;
+            for (var i = 0; i < 8; i++)
+            {
+                var row = 0;
+                for (var b = 0; b < 8; b++)
+                {
+                    row |= ((GaloisField.Mul((byte)c, (byte)(1 << b)) >> i) & 1) << b;
+                }
+
+                matrix |= (ulong)row << (8 * (7 - i));
             }
 
-            matrix |= (ulong)row << (8 * (7 - i));
+            BinaryPrimitives.WriteUInt64LittleEndian(matrices.AsSpan(c * AffineBytes), matrix);
         }
 
-        for (var q = 0; q < width; q += 8)
-        {
-            BitConverter.TryWriteBytes(table.Slice(q, 8), matrix);
-        }
+        return matrices;
     }
 }
 
@@ -137,7 +160,7 @@ internal readonly unsafe struct Nibble128Ops : IGfVectorOps<Vector128<byte>>
 {
     public static int Width => 16;
 
-    public static int TableBytes => 32;
+    public static int TableBytes => GfTables.NibbleBytes;
 
     public static bool IsSupported => Ssse3.IsSupported || AdvSimd.Arm64.IsSupported;
 
@@ -176,7 +199,7 @@ internal readonly unsafe struct Nibble128Ops : IGfVectorOps<Vector128<byte>>
         throw new PlatformNotSupportedException();
     }
 
-    public static void WriteTable(byte coefficient, Span<byte> table) => GfTables.WriteNibbleTables(coefficient, table, 16);
+    public static ReadOnlySpan<byte> Table(byte coefficient) => GfTables.Nibble(coefficient);
 }
 
 /// <summary>Split-nibble kernel on 32 bytes: AVX2 vpshufb.</summary>
@@ -184,7 +207,7 @@ internal readonly unsafe struct Nibble256Ops : IGfVectorOps<Vector256<byte>>
 {
     public static int Width => 32;
 
-    public static int TableBytes => 64;
+    public static int TableBytes => GfTables.NibbleBytes;
 
     public static bool IsSupported => Avx2.IsSupported;
 
@@ -207,9 +230,9 @@ internal readonly unsafe struct Nibble256Ops : IGfVectorOps<Vector256<byte>>
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<byte> Multiply(Vector256<byte> low, Vector256<byte> high, byte* table) =>
-        Avx2.Shuffle(Vector256.Load(table), low) ^ Avx2.Shuffle(Vector256.Load(table + 32), high);
+        Avx2.Shuffle(Avx2.BroadcastVector128ToVector256(table), low) ^ Avx2.Shuffle(Avx2.BroadcastVector128ToVector256(table + 16), high);
 
-    public static void WriteTable(byte coefficient, Span<byte> table) => GfTables.WriteNibbleTables(coefficient, table, 32);
+    public static ReadOnlySpan<byte> Table(byte coefficient) => GfTables.Nibble(coefficient);
 }
 
 /// <summary>Split-nibble kernel on 64 bytes: AVX-512BW vpshufb.</summary>
@@ -217,7 +240,7 @@ internal readonly unsafe struct Nibble512Ops : IGfVectorOps<Vector512<byte>>
 {
     public static int Width => 64;
 
-    public static int TableBytes => 128;
+    public static int TableBytes => GfTables.NibbleBytes;
 
     public static bool IsSupported => Avx512BW.IsSupported && Vector512.IsHardwareAccelerated;
 
@@ -240,9 +263,10 @@ internal readonly unsafe struct Nibble512Ops : IGfVectorOps<Vector512<byte>>
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<byte> Multiply(Vector512<byte> low, Vector512<byte> high, byte* table) =>
-        Avx512BW.Shuffle(Vector512.Load(table), low) ^ Avx512BW.Shuffle(Vector512.Load(table + 64), high);
+        Avx512BW.Shuffle(Avx512F.BroadcastVector128ToVector512((uint*)table).AsByte(), low) ^
+        Avx512BW.Shuffle(Avx512F.BroadcastVector128ToVector512((uint*)(table + 16)).AsByte(), high);
 
-    public static void WriteTable(byte coefficient, Span<byte> table) => GfTables.WriteNibbleTables(coefficient, table, 64);
+    public static ReadOnlySpan<byte> Table(byte coefficient) => GfTables.Nibble(coefficient);
 }
 
 /// <summary>GF2P8AFFINEQB kernel on 32 bytes.</summary>
@@ -250,7 +274,7 @@ internal readonly unsafe struct Gfni256Ops : IGfVectorOps<Vector256<byte>>
 {
     public static int Width => 32;
 
-    public static int TableBytes => 32;
+    public static int TableBytes => GfTables.AffineBytes;
 
     public static bool IsSupported => Gfni.V256.IsSupported;
 
@@ -272,9 +296,9 @@ internal readonly unsafe struct Gfni256Ops : IGfVectorOps<Vector256<byte>>
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<byte> Multiply(Vector256<byte> low, Vector256<byte> high, byte* table) =>
-        Gfni.V256.GaloisFieldAffineTransform(low, Vector256.Load(table), 0);
+        Gfni.V256.GaloisFieldAffineTransform(low, Vector256.Create(*(ulong*)table).AsByte(), 0);
 
-    public static void WriteTable(byte coefficient, Span<byte> table) => GfTables.WriteAffineMatrix(coefficient, table, 32);
+    public static ReadOnlySpan<byte> Table(byte coefficient) => GfTables.Affine(coefficient);
 }
 
 /// <summary>GF2P8AFFINEQB kernel on 64 bytes.</summary>
@@ -282,7 +306,7 @@ internal readonly unsafe struct Gfni512Ops : IGfVectorOps<Vector512<byte>>
 {
     public static int Width => 64;
 
-    public static int TableBytes => 64;
+    public static int TableBytes => GfTables.AffineBytes;
 
     public static bool IsSupported => Gfni.V512.IsSupported && Vector512.IsHardwareAccelerated;
 
@@ -304,7 +328,7 @@ internal readonly unsafe struct Gfni512Ops : IGfVectorOps<Vector512<byte>>
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<byte> Multiply(Vector512<byte> low, Vector512<byte> high, byte* table) =>
-        Gfni.V512.GaloisFieldAffineTransform(low, Vector512.Load(table), 0);
+        Gfni.V512.GaloisFieldAffineTransform(low, Vector512.Create(*(ulong*)table).AsByte(), 0);
 
-    public static void WriteTable(byte coefficient, Span<byte> table) => GfTables.WriteAffineMatrix(coefficient, table, 64);
+    public static ReadOnlySpan<byte> Table(byte coefficient) => GfTables.Affine(coefficient);
 }
