@@ -13,6 +13,8 @@ using EPostEdge.Storage.Post;
 //
 //   dotnet run -c Release --project tests/Benchmarks -- [journal|blocks|logs|delivery|all] [--seconds N] [--dir PATH]
 //   dotnet run -c Release --project tests/Benchmarks -- overlay [--nodes N] [--leaf L] [--rest SECONDS]
+//   dotnet run -c Release --project tests/Benchmarks -- erasure [--seconds N] [--kernel best|all|Gfni512,...] [--unaligned]
+//     (scripts/bench-erasure.sh runs it beside ISA-L and prints the ratios)
 
 var mode = args.FirstOrDefault(a => !a.StartsWith("--", StringComparison.Ordinal)) ?? "all";
 var seconds = ArgValue("--seconds", 5.0);
@@ -20,6 +22,14 @@ var root = args.SkipWhile(a => a != "--dir").Skip(1).FirstOrDefault() ?? Path.Co
 Directory.CreateDirectory(root);
 var fs = new PhysicalFileSystem();
 Console.WriteLine($"epost-edge benchmarks: {Environment.ProcessorCount} cores, {seconds:0.#} s per figure, files under {root}");
+
+if (mode is "erasure")
+{
+    // Compute-bound, one thread: 1 s per figure unless told, like ISA-L's ec_bench.
+    var kernel = args.SkipWhile(a => a != "--kernel").Skip(1).FirstOrDefault() ?? "best";
+    EPostEdge.Benchmarks.ErasureBenchmark.Run(ArgValue("--seconds", 1.0), kernel, aligned: !args.Contains("--unaligned"));
+    return 0;
+}
 
 if (mode is "overlay")
 {
