@@ -13,7 +13,8 @@ namespace EPostEdge.Storage.Glacier;
 /// a corrupt or forged fragment is refused at store time and skipped at read time.
 /// </summary>
 /// <remarks>
-/// Encoding v1 (big-endian), 164 bytes: format (1) = 1 | object key (32) | object length (u32) |
+/// Encoding (big-endian), 164 bytes: format (1) = 1 for an object that also has PAST replicas,
+/// 2 for an aggregate of small objects (which has none) | object key (32) | object length (u32) |
 /// n (1) | m (1) | tree root (32) | signer's Ed25519 public key (32) | signature (64) over
 /// ("epost-edge/glacier-manifest/v1" || the bytes before the signature).
 /// </remarks>
@@ -23,6 +24,7 @@ public sealed class FragmentManifest
     public const int Size = 1 + BlockKey.Size + 4 + 1 + 1 + MerkleTree.HashSize + 32 + 64;
 
     private const byte Format = 1;
+    private const byte AggregateFormat = 2;
     private const int SignedSize = Size - 64;
     private static readonly byte[] Domain = "epost-edge/glacier-manifest/v1"u8.ToArray();
 
@@ -35,7 +37,11 @@ public sealed class FragmentManifest
         ObjectLength = (int)BinaryPrimitives.ReadUInt32BigEndian(encoded.AsSpan(33));
         Total = encoded[37];
         Needed = encoded[38];
+        IsAggregate = encoded[0] == AggregateFormat;
     }
+
+    /// <summary>The object is an aggregate of small objects (Glacier §4.3): it has no primary replicas of its own.</summary>
+    public bool IsAggregate { get; }
 
     /// <summary>The erasure-coded object's content key.</summary>
     public BlockKey ObjectKey { get; }
@@ -56,11 +62,11 @@ public sealed class FragmentManifest
     public ReadOnlySpan<byte> Encoded => _encoded;
 
     /// <summary>Makes and signs the manifest of a fragment set.</summary>
-    public static FragmentManifest Sign(NodeIdentity signer, BlockKey objectKey, int objectLength, int total, int needed, ReadOnlySpan<byte> root)
+    public static FragmentManifest Sign(NodeIdentity signer, BlockKey objectKey, int objectLength, int total, int needed, ReadOnlySpan<byte> root, bool aggregate = false)
     {
         ArgumentNullException.ThrowIfNull(signer);
         var encoded = new byte[Size];
-        encoded[0] = Format;
+        encoded[0] = aggregate ? AggregateFormat : Format;
         objectKey.Span.CopyTo(encoded.AsSpan(1));
         BinaryPrimitives.WriteUInt32BigEndian(encoded.AsSpan(33), checked((uint)objectLength));
         encoded[37] = checked((byte)total);
@@ -75,7 +81,7 @@ public sealed class FragmentManifest
     public static bool TryDecodeVerified(ReadOnlySpan<byte> bytes, [NotNullWhen(true)] out FragmentManifest? manifest)
     {
         manifest = null;
-        if (bytes.Length != Size || bytes[0] != Format || bytes[37] == 0 || bytes[38] == 0 || bytes[38] > bytes[37])
+        if (bytes.Length != Size || bytes[0] is not (Format or AggregateFormat) || bytes[37] == 0 || bytes[38] == 0 || bytes[38] > bytes[37])
         {
             return false;
         }

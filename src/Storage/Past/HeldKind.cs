@@ -11,4 +11,7 @@ public enum HeldKind : byte
 
     /// <summary>A versioned mutable record (a signed log head, DhtFlex): verified by its owner's signature.</summary>
     Head = 3,
+
+    /// <summary>A Glacier pointer from an aggregated small object to its aggregate: verified by its checksum and key.</summary>
+    Pointer = 4,
 }

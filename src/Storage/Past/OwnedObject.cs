@@ -23,6 +23,9 @@ public sealed class OwnedObject(BlockKey key, int length, string user)
     /// <summary>Replicas that confirmed holding it at the last insert or renewal.</summary>
     public int ReplicasConfirmed { get; set; }
 
-    /// <summary>Glacier fragments that confirmed holding it at the last insert or renewal.</summary>
+    /// <summary>The aggregate it was packed into (small objects), once sealed.</summary>
+    public BlockKey? Aggregate { get; set; }
+
+    /// <summary>Glacier fragments (of its aggregate, for a small object) that confirmed holding it at the last insert or renewal.</summary>
     public int FragmentsConfirmed { get; set; }
 }

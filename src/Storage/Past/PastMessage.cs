@@ -94,7 +94,7 @@ public sealed record PastMessage
 
         var at = 10 + BlockKey.Size;
         var held = span[at];
-        if (held > (byte)HeldKind.Head)
+        if (held > (byte)HeldKind.Pointer)
         {
             return false;
         }

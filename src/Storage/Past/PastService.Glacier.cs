@@ -22,11 +22,11 @@ public sealed partial class PastService
         owned.FragmentsConfirmed = answers.Count(stored => stored);
     }
 
-    private (FragmentManifest Manifest, byte[][] Fragments, byte[][] Paths) Encode(BlockKey key, byte[] content)
+    private (FragmentManifest Manifest, byte[][] Fragments, byte[][] Paths) Encode(BlockKey key, byte[] content, bool aggregate = false)
     {
         var fragments = GlacierCode.Encode(content, _options.Fragments, _options.FragmentsNeeded);
         var (root, paths) = MerkleTree.Build(fragments.Select(f => MerkleTree.Leaf(f)).ToList());
-        var manifest = FragmentManifest.Sign(_identity, key, content.Length, _options.Fragments, _options.FragmentsNeeded, root);
+        var manifest = FragmentManifest.Sign(_identity, key, content.Length, _options.Fragments, _options.FragmentsNeeded, root, aggregate);
         return (manifest, fragments, paths);
     }
 
@@ -121,6 +121,11 @@ public sealed partial class PastService
         {
             Observe(AuditOneAsync(item));
         }
+
+        foreach (var item in _held.Items(HeldKind.Pointer))
+        {
+            Observe(AuditPointerAsync(item));
+        }
     }
 
     private async Task AuditOneAsync(HeldItem item)
@@ -139,7 +144,7 @@ public sealed partial class PastService
 
         var nextKey = FragmentKeys.Of(manifest.ObjectKey, (index + 1) % manifest.Total);
         var missing = await ProbeAsync(HeldKind.Fragment, nextKey) == false;
-        if (!missing && index == 0)
+        if (!missing && index == 0 && !manifest.IsAggregate)
         {
             missing = await ProbeAsync(HeldKind.Replica, manifest.ObjectKey) == false;
         }
@@ -191,7 +196,7 @@ public sealed partial class PastService
                 }
             }
 
-            if (await ProbeAsync(HeldKind.Replica, manifest.ObjectKey) == false)
+            if (!manifest.IsAggregate && await ProbeAsync(HeldKind.Replica, manifest.ObjectKey) == false)
             {
                 await RestoreReplicasAsync(manifest.ObjectKey, decoded.Value.Object, lease);
             }

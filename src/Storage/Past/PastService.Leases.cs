@@ -16,7 +16,7 @@ public sealed partial class PastService
     private void AdvanceEpoch()
     {
         Epoch++;
-        foreach (var kind in new[] { HeldKind.Replica, HeldKind.Fragment, HeldKind.Head })
+        foreach (var kind in new[] { HeldKind.Replica, HeldKind.Fragment, HeldKind.Head, HeldKind.Pointer })
         {
             foreach (var item in _held.Items(kind))
             {
@@ -35,6 +35,7 @@ public sealed partial class PastService
                 Observe(RenewAsync(owned));
             }
 
+            RenewAggregates();
             foreach (var head in _ownedHeads.ToList())
             {
                 Observe(RequestAsync(new PastMessage { Kind = PastMessageKind.Renew, Key = head, Held = HeldKind.Head, LeaseEpochs = (uint)_options.LeaseEpochs }, null, FragmentKeys.Placement(head)));
@@ -54,15 +55,31 @@ public sealed partial class PastService
         var lease = (uint)_options.LeaseEpochs;
         var replicas = await RequestAsync(new PastMessage { Kind = PastMessageKind.Renew, Key = owned.Key, Held = HeldKind.Replica, LeaseEpochs = lease }, null, FragmentKeys.Placement(owned.Key));
         owned.ReplicasConfirmed = replicas?.Count ?? 0;
-        if (_options.Glacier)
+        if (owned.Aggregate is not null)
         {
-            var fragments = await Task.WhenAll(Enumerable.Range(0, _options.Fragments).Select(i =>
+            // Its pointers; the aggregate itself is renewed once for all its members.
+            await Task.WhenAll(Enumerable.Range(0, _options.PointerCopies).Select(i =>
             {
                 var key = FragmentKeys.Of(owned.Key, i);
-                return RequestAsync(new PastMessage { Kind = PastMessageKind.Renew, Key = key, Held = HeldKind.Fragment, LeaseEpochs = lease }, null, FragmentKeys.Placement(key));
+                return RequestAsync(new PastMessage { Kind = PastMessageKind.Renew, Key = key, Held = HeldKind.Pointer, LeaseEpochs = lease }, null, FragmentKeys.Placement(key));
             }));
-            owned.FragmentsConfirmed = fragments.Count(a => a?.Count > 0);
         }
+        else if (_options.Glacier && owned.Length >= _options.AggregateBelow)
+        {
+            owned.FragmentsConfirmed = await RenewFragmentsAsync(owned.Key);
+        }
+    }
+
+    /// <summary>Renews the n fragments of a Glacier object; returns how many holders confirmed.</summary>
+    private async Task<int> RenewFragmentsAsync(BlockKey objectKey)
+    {
+        var lease = (uint)_options.LeaseEpochs;
+        var fragments = await Task.WhenAll(Enumerable.Range(0, _options.Fragments).Select(i =>
+        {
+            var key = FragmentKeys.Of(objectKey, i);
+            return RequestAsync(new PastMessage { Kind = PastMessageKind.Renew, Key = key, Held = HeldKind.Fragment, LeaseEpochs = lease }, null, FragmentKeys.Placement(key));
+        }));
+        return fragments.Count(a => a?.Count > 0);
     }
 
     /// <summary>

@@ -34,7 +34,7 @@ public sealed partial class PastService
             }
         }
 
-        foreach (var item in _held.Items(HeldKind.Fragment))
+        foreach (var item in _held.Items(HeldKind.Fragment).Concat(_held.Items(HeldKind.Pointer)))
         {
             if (!_kbr.IsRoot(FragmentKeys.Placement(item.Key)))
             {
@@ -103,24 +103,24 @@ public sealed partial class PastService
         }
     }
 
-    /// <summary>A fragment whose key has a closer live node goes there; dropped here once that node confirmed it.</summary>
+    /// <summary>A fragment or pointer whose key has a closer live node goes there; dropped here once that node confirmed it.</summary>
     private async Task HandOffAsync(HeldItem item)
     {
-        var (found, payload, extra, _) = await ReadHeldAsync(HeldKind.Fragment, item.Key);
+        var (found, payload, extra, _) = await ReadHeldAsync(item.Kind, item.Key);
         if (!found || RemainingLease(item) == 0)
         {
             return;
         }
 
         var answer = await RequestAsync(
-            new PastMessage { Kind = PastMessageKind.Store, Key = item.Key, Held = HeldKind.Fragment, LeaseEpochs = RemainingLease(item), Payload = payload, Extra = extra },
+            new PastMessage { Kind = PastMessageKind.Store, Key = item.Key, Held = item.Kind, LeaseEpochs = RemainingLease(item), Payload = payload, Extra = extra },
             null,
             FragmentKeys.Placement(item.Key));
         // The answer comes from whoever was root when it arrived: if that was this node again, keep it.
         if (answer?.Status == (byte)HeldPutResult.Stored && !_kbr.IsRoot(FragmentKeys.Placement(item.Key)))
         {
             Counters.HandOffs++;
-            _held.Remove(HeldKind.Fragment, item.Key);
+            _held.Remove(item.Kind, item.Key);
         }
     }
 

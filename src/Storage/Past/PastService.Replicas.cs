@@ -71,9 +71,16 @@ public sealed partial class PastService
         var replicas = answer?.Count ?? 0;
         owned.ReplicasConfirmed = replicas;
         var outcome = new InsertOutcome(key, replicas, replicas >= Math.Min(_options.Quorum, _options.Replicas), answer?.Status == (byte)HeldPutResult.QuotaFull);
-        if (outcome.Acknowledged && _options.Glacier)
+        if (outcome.Acknowledged && _options.Glacier && owned.FragmentsConfirmed == 0 && owned.Aggregate is null)
         {
-            Observe(StoreFragmentsAsync(owned, content));
+            if (content.Length < _options.AggregateBelow)
+            {
+                AddToAggregate(owned, content);
+            }
+            else
+            {
+                Observe(StoreFragmentsAsync(owned, content));
+            }
         }
 
         return outcome;
@@ -138,6 +145,9 @@ public sealed partial class PastService
             case HeldKind.Fragment when Fragment.TryOpen(store.Payload.Span, store.Extra.Span, out var manifest, out var index)
                                         && FragmentKeys.Of(manifest.ObjectKey, index) == store.Key:
                 blob = PackFragment(store.Extra.Span, store.Payload.Span);
+                break;
+            case HeldKind.Pointer when GlacierPointer.TryOpen(store.Payload.Span, store.Key, out _):
+                blob = store.Payload.ToArray();
                 break;
             case HeldKind.Head when TryOpenHead(store.Key, store.Payload.Span, out var head):
                 version = head.Version;
@@ -239,6 +249,10 @@ public sealed partial class PastService
         {
             ok = TryOpenHead(key, payload, out _);
         }
+        else if (ok && kind == HeldKind.Pointer)
+        {
+            ok = GlacierPointer.TryOpen(payload, key, out _);
+        }
 
         if (!ok)
         {
@@ -274,14 +288,19 @@ public sealed partial class PastService
             return null;
         }
 
-        var decoded = await DecodeFromFragmentsAsync(key);
-        if (decoded is not null)
+        // A small object is inside an aggregate (try a few of its pointers first: cheap when there
+        // are none), a large one has fragments of its own; then the rest of the pointers.
+        var copies = Enumerable.Range(0, _options.PointerCopies).OrderBy(_ => _random.NextUInt64()).ToList();
+        var content = await ReadViaPointersAsync(key, copies.Take(4).ToList())
+            ?? (await DecodeFromFragmentsAsync(key))?.Object
+            ?? await ReadViaPointersAsync(key, copies.Skip(4).ToList());
+        if (content is not null)
         {
             // Glacier §4.6: an object recovered from fragments is put back into primary storage.
-            Observe(RestoreReplicasAsync(key, decoded.Value.Object, (uint)_options.LeaseEpochs));
+            Observe(RestoreReplicasAsync(key, content, (uint)_options.LeaseEpochs));
         }
 
-        return decoded?.Object;
+        return content;
     }
 
     private async Task RestoreReplicasAsync(BlockKey key, byte[] content, uint lease)

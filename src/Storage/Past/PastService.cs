@@ -167,6 +167,7 @@ public sealed partial class PastService : IKbrApplication, IDisposable
         _maintenanceTimer.Dispose();
         _auditTimer.Dispose();
         _soonTimer.Dispose();
+        _sealTimer?.Dispose();
         foreach (var pending in _pending.Values.ToList())
         {
             pending.Timer?.Dispose();

@@ -185,18 +185,34 @@ public sealed class ReplicationScenarioExtension : IScenarioExtension
         _finished = true;
         _overheadAfter = Overhead();
         var live = LiveStores();
-        foreach (var (key, _) in _acknowledged)
+        foreach (var (key, content) in _acknowledged)
         {
             var released = _released.Contains(key);
             var replicas = live.Count(s => s.Find(HeldKind.Replica, key) is not null);
-            var fragments = Enumerable.Range(0, _options.Fragments).Count(i => live.Any(s => s.Find(HeldKind.Fragment, FragmentKeys.Of(key, i)) is not null));
+            int fragments;
+            var pointers = 0;
+            var expected = _options.Replicas;
+            if (content.Length < _options.AggregateBelow)
+            {
+                // Small: pointers at its own fragment keys lead to the aggregate's fragments.
+                pointers = Enumerable.Range(0, _options.PointerCopies).Count(i => live.Any(s => s.Find(HeldKind.Pointer, FragmentKeys.Of(key, i)) is not null));
+                var aggregate = AggregateOf(live, key);
+                fragments = aggregate is { } a ? Enumerable.Range(0, _options.Fragments).Count(i => live.Any(s => s.Find(HeldKind.Fragment, FragmentKeys.Of(a, i)) is not null)) : 0;
+            }
+            else
+            {
+                fragments = Enumerable.Range(0, _options.Fragments).Count(i => live.Any(s => s.Find(HeldKind.Fragment, FragmentKeys.Of(key, i)) is not null));
+            }
+
             if (released)
             {
-                _garbageLeft += replicas + fragments;
+                // An aggregate lives on while it has live members: only what is the object's own counts.
+                _garbageLeft += replicas + pointers + (content.Length < _options.AggregateBelow ? 0 : fragments);
                 continue;
             }
 
-            if (replicas >= _options.Replicas && fragments == _options.Fragments)
+            var small = content.Length < _options.AggregateBelow;
+            if (replicas >= expected && fragments == _options.Fragments && (!small || pointers == _options.PointerCopies))
             {
                 _fullyRedundant++;
             }
@@ -205,7 +221,7 @@ public sealed class ReplicationScenarioExtension : IScenarioExtension
                 _belowRedundancy++;
                 if (_config.RequireRestored)
                 {
-                    Violate($"object {Short(key)} ended with {replicas} replicas and {fragments} fragments on live nodes (want {_options.Replicas} and {_options.Fragments})");
+                    Violate($"object {Short(key)} ({content.Length} bytes) ended with {replicas} replicas, {fragments} fragments{(small ? $" of its aggregate and {pointers} pointers" : "")} on live nodes (want {expected}, {_options.Fragments}{(small ? $" and {_options.PointerCopies}" : "")})");
                 }
             }
 
@@ -412,6 +428,24 @@ public sealed class ReplicationScenarioExtension : IScenarioExtension
     {
         var logical = _acknowledged.Where(p => !_released.Contains(p.Key)).Sum(p => (double)p.Value.Length);
         return logical == 0 ? double.NaN : LiveStores().Sum(s => (double)s.UsedBytes) / logical;
+    }
+
+    /// <summary>The aggregate a small object's surviving pointers name (the simulator reads the stores directly).</summary>
+    private BlockKey? AggregateOf(List<MemoryHeldStore> live, BlockKey key)
+    {
+        for (var i = 0; i < _options.PointerCopies; i++)
+        {
+            var pointerKey = FragmentKeys.Of(key, i);
+            foreach (var store in live)
+            {
+                if (store.ReadAsync(HeldKind.Pointer, pointerKey).Result is { } bytes && GlacierPointer.TryOpen(bytes, pointerKey, out var pointer))
+                {
+                    return pointer.AggregateKey;
+                }
+            }
+        }
+
+        return null;
     }
 
     private List<MemoryHeldStore> LiveStores() =>
