@@ -72,6 +72,9 @@ public static class ConfigurationFile
             WriteOptional(json, "EndPoint", overlay.EndPoint);
             json.WriteNumber("LeafSetSize", overlay.LeafSetSize);
             json.WriteNumber("KeepAliveSeconds", overlay.KeepAliveSeconds);
+            json.WriteString("ContributedQuota", overlay.ContributedQuota);
+
+            // Overlay:Glacier is left out on purpose: its default changes once the erasure code is in.
             json.WriteStartArray("Bootstraps");
             foreach (var bootstrap in overlay.Bootstraps)
             {

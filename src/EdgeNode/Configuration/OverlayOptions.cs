@@ -28,4 +28,16 @@ public sealed class OverlayOptions
 
     /// <summary>HOST:PORT of overlay members to join through, in addition to the one given to <c>join</c>.</summary>
     public List<string> Bootstraps { get; set; } = [];
+
+    /// <summary>
+    /// Disk this node contributes to the distributed store (replicas, fragments and heads it holds
+    /// for others, in DATA/held): "512M", "20G", "1T" or bytes.
+    /// </summary>
+    public string ContributedQuota { get; set; } = "1G";
+
+    /// <summary>
+    /// Whether inserted objects are also erasure-coded into Glacier fragments. Off until the
+    /// erasure code is merged: replicas only.
+    /// </summary>
+    public bool Glacier { get; set; }
 }

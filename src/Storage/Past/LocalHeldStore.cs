@@ -155,8 +155,7 @@ public sealed class LocalHeldStore : IHeldStore, IAsyncDisposable
         PendingPut pending;
         lock (_gate)
         {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            if (_failure is not null || bytes.Length > _maxBytes)
+            if (_disposed || _failure is not null || bytes.Length > _maxBytes)
             {
                 return ValueTask.FromResult(HeldPutResult.Failed);
             }
@@ -201,8 +200,7 @@ public sealed class LocalHeldStore : IHeldStore, IAsyncDisposable
         JournalPosition position;
         lock (_gate)
         {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            if (!Of(kind).TryGetValue(key, out var entry))
+            if (_disposed || !Of(kind).TryGetValue(key, out var entry))
             {
                 return ValueTask.FromResult<byte[]?>(null);
             }
@@ -228,7 +226,11 @@ public sealed class LocalHeldStore : IHeldStore, IAsyncDisposable
     {
         lock (_gate)
         {
-            ObjectDisposedException.ThrowIf(_disposed, this);
+            if (_disposed)
+            {
+                return;
+            }
+
             var journal = false;
             if (Of(kind).TryGetValue(key, out var entry) && entry.Item.LeaseExpiresAt < leaseExpiresAt)
             {
@@ -262,7 +264,11 @@ public sealed class LocalHeldStore : IHeldStore, IAsyncDisposable
     {
         lock (_gate)
         {
-            ObjectDisposedException.ThrowIf(_disposed, this);
+            if (_disposed)
+            {
+                return;
+            }
+
             var journal = false;
             if (Of(kind).Remove(key, out var entry))
             {
@@ -299,7 +305,11 @@ public sealed class LocalHeldStore : IHeldStore, IAsyncDisposable
         }
     }
 
-    /// <summary>Writes what is still queued (renewals, removals) and closes the journal.</summary>
+    /// <summary>
+    /// Writes what is still queued (renewals, removals) and closes the journal. Calls that race
+    /// with the stop are answered quietly: puts fail (retryable), reads find nothing, renewals and
+    /// removals change nothing.
+    /// </summary>
     public async ValueTask DisposeAsync()
     {
         lock (_gate)
