@@ -73,8 +73,7 @@ public static class ConfigurationFile
             json.WriteNumber("LeafSetSize", overlay.LeafSetSize);
             json.WriteNumber("KeepAliveSeconds", overlay.KeepAliveSeconds);
             json.WriteString("ContributedQuota", overlay.ContributedQuota);
-
-            // Overlay:Glacier is left out on purpose: its default changes once the erasure code is in.
+            json.WriteBoolean("Glacier", overlay.Glacier);
             json.WriteStartArray("Bootstraps");
             foreach (var bootstrap in overlay.Bootstraps)
             {
