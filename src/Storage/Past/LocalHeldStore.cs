@@ -27,8 +27,13 @@ namespace EPostEdge.Storage.Past;
 /// as lost bytes (null), and the service drops the item as it drops one failing its hash.
 /// </para>
 /// <para>
-/// Dead records (replaced or removed items, superseded renewals) are reclaimed when the store
-/// opens, by compacting the sealed segments once they hold more dead bytes than live ones.
+/// Dead records (replaced or removed items, superseded renewals) are reclaimed by compacting the
+/// sealed segments once the journal holds more dead bytes than live ones (and has grown by a
+/// segment since the last time): at open, and while the store runs. A running compaction holds
+/// new puts back until it is done (they wait, nothing is refused) and starts only when no put is
+/// in flight, so every put record it meets is already indexed; renewals and removals go on (their
+/// records land in the segment being appended to, which compaction leaves alone); a read that
+/// meets a record just moved reads it again at its new place.
 /// </para>
 /// </remarks>
 public sealed class LocalHeldStore : IHeldStore, IAsyncDisposable
@@ -50,19 +55,29 @@ public sealed class LocalHeldStore : IHeldStore, IAsyncDisposable
     private readonly Lock _gate = new();
     private readonly SortedDictionary<BlockKey, Entry>[] _items;
     private readonly Dictionary<(HeldKind, BlockKey), List<PendingPut>> _inFlight = [];
+    private readonly long _segmentBytes;
     private long _usedBytes;
+    private long _liveRecordBytes;
+    private long _compactedAt;
+    private long _compactions;
+    private Task _compaction = Task.CompletedTask;
+    private TaskCompletionSource? _compactionDone; // set while a compaction runs
+    private TaskCompletionSource? _drained; // completed once no put is in flight, for the compaction
     private long _reservedBytes;
     private Exception? _failure;
     private bool _disposed;
 
-    private LocalHeldStore(JournalLog journal, long capacityBytes, int maxRecordBytes, Action<Action>? resume, SortedDictionary<BlockKey, Entry>[] items)
+    private LocalHeldStore(JournalLog journal, long capacityBytes, JournalOptions options, Action<Action>? resume, SortedDictionary<BlockKey, Entry>[] items)
     {
         _journal = journal;
         _resume = resume;
-        _maxBytes = maxRecordBytes - PutHeaderSize;
+        _maxBytes = options.MaxRecordBytes - PutHeaderSize;
+        _segmentBytes = options.SegmentSizeBytes;
         _items = items;
         CapacityBytes = capacityBytes;
         _usedBytes = items.Sum(kind => kind.Values.Sum(e => (long)e.Item.Length));
+        _liveRecordBytes = items.Sum(kind => kind.Values.Sum(e => (long)e.Position.Length));
+        _compactedAt = journal.TotalBytes;
     }
 
     /// <inheritdoc />
@@ -101,6 +116,30 @@ public sealed class LocalHeldStore : IHeldStore, IAsyncDisposable
     /// <summary>Bytes of the journal on disk (held bytes plus record overhead and dead records not yet compacted).</summary>
     public long DiskBytes => _journal.TotalBytes;
 
+    /// <summary>Compactions started while the store ran (the one at open not counted).</summary>
+    public long Compactions
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _compactions;
+            }
+        }
+    }
+
+    /// <summary>The running (or last) compaction: tests wait for it.</summary>
+    internal Task Compaction
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _compaction;
+            }
+        }
+    }
+
     /// <summary>
     /// Opens (creating if needed) the held store in <paramref name="directory"/>: replays its
     /// journal into the index and compacts it when dead records outweigh live ones.
@@ -130,7 +169,7 @@ public sealed class LocalHeldStore : IHeldStore, IAsyncDisposable
         try
         {
             var compaction = CompactIfWorthIt(journal, items, options.SegmentSizeBytes);
-            return new LocalHeldStore(journal, capacityBytes, options.MaxRecordBytes, resume, items) { OpenCompaction = compaction };
+            return new LocalHeldStore(journal, capacityBytes, options, resume, items) { OpenCompaction = compaction };
         }
         catch
         {
@@ -151,19 +190,31 @@ public sealed class LocalHeldStore : IHeldStore, IAsyncDisposable
     /// <inheritdoc />
     public ValueTask<HeldPutResult> PutAsync(HeldItem item, ReadOnlyMemory<byte> bytes)
     {
+        var put = Put(item, bytes);
+        return put.IsCompleted ? new ValueTask<HeldPutResult>(put.Result) : new ValueTask<HeldPutResult>(Resume(put));
+    }
+
+    /// <summary>A put, completing wherever its record's write completes.</summary>
+    private Task<HeldPutResult> Put(HeldItem item, ReadOnlyMemory<byte> bytes)
+    {
         ValueTask<JournalPosition> append;
         PendingPut pending;
         lock (_gate)
         {
             if (_disposed || _failure is not null || bytes.Length > _maxBytes)
             {
-                return ValueTask.FromResult(HeldPutResult.Failed);
+                return Task.FromResult(HeldPutResult.Failed);
+            }
+
+            if (_compactionDone is { } compaction)
+            {
+                return PutAfterAsync(compaction.Task, item, bytes.ToArray());
             }
 
             var replaced = Of(item.Kind).TryGetValue(item.Key, out var old) ? old.Item.Length : 0;
             if (_usedBytes + _reservedBytes - replaced + bytes.Length > CapacityBytes)
             {
-                return ValueTask.FromResult(HeldPutResult.QuotaFull);
+                return Task.FromResult(HeldPutResult.QuotaFull);
             }
 
             var payload = new byte[PutHeaderSize + bytes.Length];
@@ -178,7 +229,7 @@ public sealed class LocalHeldStore : IHeldStore, IAsyncDisposable
             catch (JournalFailedException ex)
             {
                 _failure = ex;
-                return ValueTask.FromResult(HeldPutResult.Failed);
+                return Task.FromResult(HeldPutResult.Failed);
             }
 
             pending = new PendingPut(item with { Length = bytes.Length });
@@ -191,34 +242,93 @@ public sealed class LocalHeldStore : IHeldStore, IAsyncDisposable
             list.Add(pending);
         }
 
-        return new ValueTask<HeldPutResult>(Resume(CompletePutAsync(pending, append)));
+        return CompletePutAsync(pending, append);
+    }
+
+    private async Task<HeldPutResult> PutAfterAsync(Task compaction, HeldItem item, byte[] bytes)
+    {
+        await compaction.ConfigureAwait(false);
+        return await Put(item, bytes).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
     public ValueTask<byte[]?> ReadAsync(HeldKind kind, BlockKey key)
     {
+        var (bytes, moved) = TryRead(kind, key);
+        return moved is null ? ValueTask.FromResult(bytes) : new ValueTask<byte[]?>(Resume(ReadAfterAsync(moved, kind, key)));
+    }
+
+    /// <summary>The item's bytes; or, when a compaction moved its record under the read, the compaction to wait for.</summary>
+    private (byte[]? Bytes, Task? Moved) TryRead(HeldKind kind, BlockKey key)
+    {
         JournalPosition position;
+        long compactions;
+        bool compacting;
         lock (_gate)
         {
             if (_disposed || !Of(kind).TryGetValue(key, out var entry))
             {
-                return ValueTask.FromResult<byte[]?>(null);
+                return (null, null);
             }
 
             position = entry.Position;
+            compactions = _compactions;
+            compacting = _compactionDone is not null;
         }
 
         try
         {
-            var record = _journal.Read(position);
-            return ValueTask.FromResult<byte[]?>(record.Payload[PutHeaderSize..].ToArray());
+            return (_journal.Read(position).Payload[PutHeaderSize..].ToArray(), null);
         }
-        catch (JournalCorruptException)
+        catch (Exception ex) when (ex is JournalCorruptException or ObjectDisposedException)
         {
+            // ObjectDisposedException: the segment was retired by one compaction and closed by the next.
+            lock (_gate)
+            {
+                if (_disposed)
+                {
+                    return (null, null);
+                }
+
+                if (_compactionDone is { } running)
+                {
+                    return (null, running.Task);
+                }
+
+                // A compaction started since, or one that ran then has finished: the record moved.
+                if (_compactions != compactions || compacting)
+                {
+                    return (null, Task.CompletedTask);
+                }
+            }
+
+            if (ex is ObjectDisposedException)
+            {
+                throw;
+            }
+
             // Bit rot under a held item: its bytes are lost here. The service drops the item and
             // the replica set's maintenance puts a good copy back (PAST §3.5).
-            return ValueTask.FromResult<byte[]?>(null);
+            return (null, null);
         }
+    }
+
+    private async Task<byte[]?> ReadAfterAsync(Task compaction, HeldKind kind, BlockKey key)
+    {
+        // Each pass waits for the compaction that moved the record; one more can only start after a put.
+        for (var attempt = 0; attempt < 3; attempt++)
+        {
+            await compaction.ConfigureAwait(false);
+            var (bytes, moved) = TryRead(kind, key);
+            if (moved is null)
+            {
+                return bytes;
+            }
+
+            compaction = moved;
+        }
+
+        return null;
     }
 
     /// <inheritdoc />
@@ -273,6 +383,7 @@ public sealed class LocalHeldStore : IHeldStore, IAsyncDisposable
             if (Of(kind).Remove(key, out var entry))
             {
                 _usedBytes -= entry.Item.Length;
+                _liveRecordBytes -= entry.Position.Length;
                 journal = true;
             }
 
@@ -292,6 +403,7 @@ public sealed class LocalHeldStore : IHeldStore, IAsyncDisposable
                 var payload = new byte[IdSize];
                 WriteId(payload, kind, key);
                 AppendLater(RemoveRecord, payload);
+                MaybeCompact();
             }
         }
     }
@@ -321,6 +433,8 @@ public sealed class LocalHeldStore : IHeldStore, IAsyncDisposable
 
             _disposed = true;
         }
+
+        await Compaction.ConfigureAwait(false);
 
         // The journal's writer drains its queue before it stops: every renewal and removal the
         // index has seen is on disk when this returns.
@@ -360,6 +474,11 @@ public sealed class LocalHeldStore : IHeldStore, IAsyncDisposable
                 _inFlight.Remove(key);
             }
 
+            if (_inFlight.Count == 0)
+            {
+                _drained?.TrySetResult();
+            }
+
             if (failure is not null)
             {
                 _failure ??= failure; // the journal refuses every later append after a failed write (fsyncgate)
@@ -376,11 +495,15 @@ public sealed class LocalHeldStore : IHeldStore, IAsyncDisposable
                 {
                     items.Remove(item.Key);
                     _usedBytes -= old.Item.Length;
+                    _liveRecordBytes -= old.Position.Length;
                 }
 
                 items[item.Key] = new Entry(item with { LeaseExpiresAt = Math.Max(item.LeaseExpiresAt, pending.RenewedTo) }, position);
                 _usedBytes += item.Length;
+                _liveRecordBytes += position.Length;
             }
+
+            MaybeCompact();
         }
 
         return HeldPutResult.Stored;
@@ -482,8 +605,86 @@ public sealed class LocalHeldStore : IHeldStore, IAsyncDisposable
     }
 
     /// <summary>
+    /// Under the lock: starts a compaction when dead records outweigh live ones and the journal
+    /// grew by a segment since the last one (so a journal whose dead bytes sit in the segment
+    /// being appended to, which compaction cannot touch, is not compacted again and again).
+    /// </summary>
+    private void MaybeCompact()
+    {
+        if (_disposed || _failure is not null || _compactionDone is not null || _journal.SegmentCount < 2)
+        {
+            return;
+        }
+
+        var total = _journal.TotalBytes;
+        if (total - _liveRecordBytes <= Math.Max(_liveRecordBytes, _segmentBytes) || total - _compactedAt < _segmentBytes)
+        {
+            return;
+        }
+
+        _compactions++;
+        _compactionDone = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _drained = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (_inFlight.Count == 0)
+        {
+            _drained.TrySetResult();
+        }
+
+        _compaction = Task.Run(CompactAsync);
+    }
+
+    private async Task CompactAsync()
+    {
+        var result = JournalCompaction.None;
+        try
+        {
+            await _drained!.Task.ConfigureAwait(false);
+
+            // Liveness is asked record by record under the lock: the node's thread is never held
+            // for the whole rewrite.
+            result = _journal.Compact(record =>
+            {
+                lock (_gate)
+                {
+                    return IsLive(_items, record);
+                }
+            });
+        }
+        catch (IOException)
+        {
+            // The journal is as it was (compaction is crash-safe at every step); try again after
+            // another segment's growth.
+        }
+#pragma warning disable CA1031 // anything else: refuse further puts (retryable elsewhere) rather than guess
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            Failed(ex);
+        }
+        finally
+        {
+            TaskCompletionSource done;
+            lock (_gate)
+            {
+                Relocate(_items, result);
+                _compactedAt = _journal.TotalBytes;
+                LastCompaction = result;
+                done = _compactionDone!;
+                _compactionDone = null;
+                _drained = null;
+            }
+
+            // Puts held back meanwhile go on now (and reads that met a moved record read again).
+            done.TrySetResult();
+        }
+    }
+
+    /// <summary>What the last compaction while the store ran did.</summary>
+    public JournalCompaction LastCompaction { get; private set; } = JournalCompaction.None;
+
+    /// <summary>
     /// Compacts the sealed segments when the journal holds more dead bytes than live ones (and at
-    /// least a segment's worth): only at open, when nothing else touches the journal.
+    /// least a segment's worth), at open, when nothing else touches the journal.
     /// </summary>
     private static JournalCompaction CompactIfWorthIt(JournalLog journal, SortedDictionary<BlockKey, Entry>[] items, long segmentBytes)
     {
@@ -495,6 +696,13 @@ public sealed class LocalHeldStore : IHeldStore, IAsyncDisposable
         }
 
         var result = journal.Compact(record => IsLive(items, record));
+        Relocate(items, result);
+        return result;
+    }
+
+    /// <summary>Points the index at the put records' new places.</summary>
+    private static void Relocate(SortedDictionary<BlockKey, Entry>[] items, JournalCompaction result)
+    {
         foreach (var moved in result.Relocated)
         {
             if (moved.Kind == PutRecord && TryReadId(moved.Payload.Span, out var kind, out var key)
@@ -503,8 +711,6 @@ public sealed class LocalHeldStore : IHeldStore, IAsyncDisposable
                 entry.Position = moved.Position;
             }
         }
-
-        return result;
     }
 
     /// <summary>

@@ -221,9 +221,10 @@ public sealed class LocalHeldStoreTests
     public async Task Reopening_compacts_dead_records_and_keeps_every_live_item_and_lease()
     {
         using var temp = new TempDirectory();
-        var options = new JournalOptions { SegmentSizeBytes = 8 * 1024 };
+        var small = new JournalOptions { SegmentSizeBytes = 8 * 1024 };
         var kept = new Dictionary<BlockKey, byte[]>();
-        await using (var store = LocalHeldStore.Open(new PhysicalFileSystem(), temp.Path, 1 << 20, options: options))
+        var removed = new List<BlockKey>();
+        await using (var store = LocalHeldStore.Open(new PhysicalFileSystem(), temp.Path, 1 << 20, options: small))
         {
             for (var i = 0; i < 200; i++)
             {
@@ -236,25 +237,97 @@ public sealed class LocalHeldStoreTests
                 }
                 else
                 {
-                    store.Remove(HeldKind.Replica, item.Item.Key);
+                    removed.Add(item.Item.Key);
                 }
             }
+
+            Assert.Equal(0, store.Compactions); // nothing dead yet
         }
 
-        long before;
-        await using (var reopened = LocalHeldStore.Open(new PhysicalFileSystem(), temp.Path, 1 << 20, options: options))
+        // Removed by a store whose segments are too large for a compaction to be worth it while it runs...
+        await using (var store = LocalHeldStore.Open(new PhysicalFileSystem(), temp.Path, 1 << 20, options: new JournalOptions()))
+        {
+            foreach (var key in removed)
+            {
+                store.Remove(HeldKind.Replica, key);
+            }
+
+            Assert.Equal(0, store.Compactions);
+        }
+
+        // ... so the next open with small segments finds mostly dead records, and compacts.
+        long after;
+        await using (var reopened = LocalHeldStore.Open(new PhysicalFileSystem(), temp.Path, 1 << 20, options: small))
         {
             Assert.True(reopened.OpenCompaction.SegmentsRewritten > 1, $"{reopened.OpenCompaction}");
             Assert.True(reopened.OpenCompaction.BytesAfter < reopened.OpenCompaction.BytesBefore / 4, $"{reopened.OpenCompaction}");
             await AssertKeptAsync(reopened, kept);
-            before = reopened.DiskBytes;
+            after = reopened.DiskBytes;
         }
 
         // And once more: the compacted journal replays to the same index and needs no compaction.
-        await using var again = LocalHeldStore.Open(new PhysicalFileSystem(), temp.Path, 1 << 20, options: options);
+        await using var again = LocalHeldStore.Open(new PhysicalFileSystem(), temp.Path, 1 << 20, options: small);
         Assert.Equal(0, again.OpenCompaction.SegmentsRewritten);
-        Assert.Equal(before, again.DiskBytes);
+        Assert.Equal(after, again.DiskBytes);
         await AssertKeptAsync(again, kept);
+    }
+
+    [Fact]
+    public async Task A_running_store_compacts_while_puts_reads_renewals_and_removals_go_on()
+    {
+        using var temp = new TempDirectory();
+        var options = new JournalOptions { SegmentSizeBytes = 8 * 1024 };
+        var kept = new System.Collections.Concurrent.ConcurrentDictionary<BlockKey, byte[]>();
+        long compactions;
+        await using (var store = LocalHeldStore.Open(new PhysicalFileSystem(), temp.Path, 1 << 20, options: options))
+        {
+            using var writing = new CancellationTokenSource();
+            var reads = 0L;
+            var reader = Task.Run(async () =>
+            {
+                while (!writing.IsCancellationRequested)
+                {
+                    foreach (var (key, bytes) in kept)
+                    {
+                        // A kept item is never reported lost, whatever compaction moved meanwhile.
+                        Assert.Equal(bytes, await store.ReadAsync(HeldKind.Replica, key));
+                        reads++;
+                    }
+                }
+            });
+
+            for (var i = 0; i < 600; i++)
+            {
+                var item = Item(HeldKind.Replica, i, 500);
+                Assert.Equal(HeldPutResult.Stored, await store.PutAsync(item.Item, item.Bytes));
+                if (i % 10 == 0)
+                {
+                    store.Renew(HeldKind.Replica, item.Item.Key, 1000 + (i % 256));
+                    kept[item.Item.Key] = item.Bytes;
+                }
+                else
+                {
+                    store.Remove(HeldKind.Replica, item.Item.Key);
+                }
+            }
+
+            await writing.CancelAsync();
+            await reader;
+            await store.Compaction;
+            compactions = store.Compactions;
+            Assert.True(compactions > 0, "no compaction ran");
+            Assert.True(reads > 0);
+            Assert.True(store.DiskBytes < 600L * 500 / 3, $"{store.DiskBytes} bytes on disk after {compactions} compactions; last {store.LastCompaction}");
+            Assert.Equal(60, store.Count);
+        }
+
+        await using var reopened = LocalHeldStore.Open(new PhysicalFileSystem(), temp.Path, 1 << 20, options: options);
+        Assert.Equal(60, reopened.Count);
+        foreach (var (key, bytes) in kept)
+        {
+            Assert.Equal(bytes, await reopened.ReadAsync(HeldKind.Replica, key));
+            Assert.Equal(1000 + bytes[0], reopened.Find(HeldKind.Replica, key)!.Value.LeaseExpiresAt);
+        }
     }
 
     [Fact]
