@@ -74,6 +74,7 @@ public static class ConfigurationFile
             json.WriteNumber("KeepAliveSeconds", overlay.KeepAliveSeconds);
             json.WriteString("ContributedQuota", overlay.ContributedQuota);
             json.WriteBoolean("Glacier", overlay.Glacier);
+            json.WriteNumber("MaintenanceSeconds", overlay.MaintenanceSeconds);
             json.WriteStartArray("Bootstraps");
             foreach (var bootstrap in overlay.Bootstraps)
             {

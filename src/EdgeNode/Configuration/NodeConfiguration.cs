@@ -254,6 +254,11 @@ public sealed class NodeConfiguration
             errors.Add($"Overlay:ContributedQuota = '{Overlay.ContributedQuota}' is not a size (examples: 512M, 20G, 1T)");
         }
 
+        if (Overlay.MaintenanceSeconds is < 1 or > 3600)
+        {
+            errors.Add($"Overlay:MaintenanceSeconds = {Overlay.MaintenanceSeconds}: it must be from 1 to 3600");
+        }
+
         if (Overlay.KeepAliveSeconds is < 1 or > 300)
         {
             errors.Add($"Overlay:KeepAliveSeconds = {Overlay.KeepAliveSeconds}: it must be from 1 to 300");

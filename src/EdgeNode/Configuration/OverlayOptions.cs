@@ -40,4 +40,11 @@ public sealed class OverlayOptions
     /// erasure code is merged: replicas only.
     /// </summary>
     public bool Glacier { get; set; }
+
+    /// <summary>
+    /// Seconds between replica maintenance rounds (PAST §3.5: each node compares Bloom filters of
+    /// its held keys with its neighbours'). A round also runs a few seconds after the leaf set
+    /// changes; the periodic ones catch what a filter's false positives hid.
+    /// </summary>
+    public int MaintenanceSeconds { get; set; } = 60;
 }

@@ -36,14 +36,14 @@ internal sealed class DistributedStore : IAsyncDisposable
     /// Opens DATA/held and registers the storage service with <paramref name="node"/>; call before
     /// the node starts, so that no store request reaches it unanswered.
     /// </summary>
-    public static DistributedStore Open(PastryNode node, NodeIdentity identity, IFileSystem fileSystem, string dataDirectory, long contributedBytes, bool glacier)
+    public static DistributedStore Open(PastryNode node, NodeIdentity identity, IFileSystem fileSystem, string dataDirectory, long contributedBytes, PastOptions options)
     {
         // A put's caller (the service) continues on the node's logical thread (its lock), as every
         // other piece of its state is touched.
         var held = LocalHeldStore.Open(fileSystem, Path.Combine(dataDirectory, HeldFolder), contributedBytes, node.Execute);
         try
         {
-            var past = new PastService(node, held, identity, SystemRandomSource.Instance, new PastOptions { Glacier = glacier });
+            var past = new PastService(node, held, identity, SystemRandomSource.Instance, options);
             return new DistributedStore(node, held, past);
         }
         catch

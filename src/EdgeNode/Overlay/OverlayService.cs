@@ -129,7 +129,12 @@ internal sealed partial class OverlayService(
         _node.EnrollmentHandler = desk.Answer;
         _scribe = new OverlayScribe(_node);
         configuration.TryGetContributedBytes(out var contributed);
-        _store = DistributedStore.Open(_node, _identity, fileSystem, settings.DataDirectory, contributed, configuration.Overlay.Glacier);
+        var storage = new Storage.Past.PastOptions
+        {
+            Glacier = configuration.Overlay.Glacier,
+            MaintenanceInterval = TimeSpan.FromSeconds(configuration.Overlay.MaintenanceSeconds),
+        };
+        _store = DistributedStore.Open(_node, _identity, fileSystem, settings.DataDirectory, contributed, storage);
         var held = _store.Held;
         LogStoreOpened(held.Count, held.UsedBytes, held.CapacityBytes, configuration.Overlay.Glacier ? "replicas and Glacier fragments" : "replicas only", held.OpenReport.ToString());
         _node.Start();

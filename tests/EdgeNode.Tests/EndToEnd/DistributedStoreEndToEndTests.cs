@@ -12,8 +12,9 @@ namespace EPostEdge.EdgeNode.Tests.EndToEnd;
 /// Issue 6 acceptance for the node program: eight real <c>epost-edge</c> processes on loopback
 /// form an overlay through the CLI (<c>overlay create</c>, <c>invite</c>, <c>join</c>, <c>run</c>);
 /// 1 000 objects are written through node A (<c>store put-many</c>); once every replica is held,
-/// A and one more node are SIGKILLed, and all 1 000 are read back through a third node
-/// (<c>store get-many</c>) and compared byte for byte.
+/// A and one more node are SIGKILLed, and right away all 1 000 are read back through a third node
+/// (<c>store get-many</c>) and compared byte for byte. Then replica maintenance must bring every
+/// object back to k replicas among the survivors, and a fourth node reads them all again.
 /// </summary>
 [Collection(MailEndToEndCollection.Name)]
 public sealed class DistributedStoreEndToEndTests(ITestOutputHelper output)
@@ -24,7 +25,7 @@ public sealed class DistributedStoreEndToEndTests(ITestOutputHelper output)
 
     private static readonly TimeSpan CommandTimeout = TimeSpan.FromSeconds(120);
 
-    /// <summary>Bound for the ring to form, the replicas to settle, and the dead to be noticed (each).</summary>
+    /// <summary>Bound for the ring to form, the replicas to settle, the dead to be noticed, and k replicas to be restored (each).</summary>
     private static readonly TimeSpan SettleTimeout = TimeSpan.FromSeconds(60);
 
     private readonly StringBuilder _transcript = new();
@@ -119,12 +120,8 @@ public sealed class DistributedStoreEndToEndTests(ITestOutputHelper output)
             await nodes[0]!.WaitForExitAsync();
             await nodes[killed]!.WaitForExitAsync();
             Append($"killed n0 and n{killed} (SIGKILL)");
-            clock.Restart();
+            var sinceKills = Stopwatch.StartNew();
             var survivors = Enumerable.Range(0, Nodes).Where(i => i != 0 && i != killed).ToArray();
-            await UntilAsync("the survivors' leaf sets have dropped the killed nodes", survivors.Select(i => nodes[i]).ToArray(), () =>
-                survivors.All(i => ReadStatus(data[i]) is { } s && !s.Leaves.Contains(ids[0]) && !s.Leaves.Contains(ids[killed])) ? "" : null);
-            output.WriteLine($"failures noticed by every survivor {clock.Elapsed.TotalSeconds:0.0} s after the kills");
-
             var keyFile = Path.Combine(temp.Path, "keys.txt");
             await File.WriteAllTextAsync(keyFile, put.Output);
             var readBack = Path.Combine(temp.Path, "read");
@@ -132,9 +129,25 @@ public sealed class DistributedStoreEndToEndTests(ITestOutputHelper output)
             var get = await RunAsync(environments[reader], null, "store", "get-many", "--data", data[reader], keyFile, "--out", readBack);
             var readTime = clock.Elapsed;
             var matching = keys.Count(k => File.Exists(Path.Combine(readBack, k.Key)) && File.ReadAllBytes(Path.Combine(readBack, k.Key)).AsSpan().SequenceEqual(k.Value));
-            output.WriteLine($"read: {matching} of {Objects} objects back through n{reader}, byte-identical, in {readTime.TotalSeconds:0.0} s ({Objects / readTime.TotalSeconds:0} objects/s); whole test {total.Elapsed.TotalSeconds:0} s");
+            output.WriteLine($"read: {matching} of {Objects} objects back through n{reader}, byte-identical, in {readTime.TotalSeconds:0.0} s ({Objects / readTime.TotalSeconds:0} objects/s), started right after the kills");
             Assert.True(get.ExitCode == 0, $"store get-many exited with {get.ExitCode}:\n{get.Output}{get.Error}\n{Transcript}");
             Assert.Equal(Objects, matching);
+
+            // Then the survivors notice, and replica maintenance (PAST §3.5) brings every object back
+            // to k replicas among them; a read through another node finds them all again.
+            await UntilAsync("the survivors' leaf sets have dropped the killed nodes", survivors.Select(i => nodes[i]).ToArray(), () =>
+                survivors.All(i => ReadStatus(data[i]) is { } s && !s.Leaves.Contains(ids[0]) && !s.Leaves.Contains(ids[killed])) ? "" : null);
+            output.WriteLine($"failures noticed by every survivor {sinceKills.Elapsed.TotalSeconds:0.0} s after the kills");
+
+            var restored = await UntilAsync($"{Objects * Replicas} replicas held by the survivors", survivors.Select(i => nodes[i]).ToArray(), () =>
+            {
+                var durability = survivors.Select(i => ReadDurability(data[i])).ToArray();
+                return durability.Sum(d => d?.HeldItems ?? 0) >= Objects * Replicas ? durability : null;
+            });
+            output.WriteLine($"k replicas restored {sinceKills.Elapsed.TotalSeconds:0.0} s after the kills: held items per survivor {string.Join(" ", restored.Select(d => d!.Value.HeldItems))} (sum {restored.Sum(d => d!.Value.HeldItems)})");
+            var again = await RunAsync(environments[survivors[^1]], 0, "store", "get-many", "--data", data[survivors[^1]], keyFile, "--out", Path.Combine(temp.Path, "again"));
+            Assert.Equal(Objects, keys.Count(k => File.ReadAllBytes(Path.Combine(temp.Path, "again", k.Key)).AsSpan().SequenceEqual(k.Value)));
+            output.WriteLine($"read again through n{survivors[^1]}: {Objects} of {Objects}; whole test {total.Elapsed.TotalSeconds:0} s");
 
             foreach (var i in survivors)
             {
@@ -178,6 +191,9 @@ public sealed class DistributedStoreEndToEndTests(ITestOutputHelper output)
         ["EPOSTEDGE_Imap__ImplicitTlsPort"] = "0",
         ["EPOSTEDGE_Overlay__Port"] = overlayPort.ToString(CultureInfo.InvariantCulture),
         ["EPOSTEDGE_Overlay__KeepAliveSeconds"] = "1",
+
+        // Replica maintenance every 5 s instead of 60: the restore after the kills is waited for.
+        ["EPOSTEDGE_Overlay__MaintenanceSeconds"] = "5",
     };
 
     /// <summary>This node's id, whether it joined, and the ids in its leaf set, from DATA/run/status.json; null before its first write.</summary>
