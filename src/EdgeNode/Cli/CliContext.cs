@@ -18,6 +18,12 @@ internal sealed class CliContext
 
     public required TextWriter Error { get; init; }
 
+    /// <summary>Standard input as bytes (<c>store put -</c>).</summary>
+    public Func<Stream> OpenStandardInput { get; init; } = Console.OpenStandardInput;
+
+    /// <summary>Standard output as bytes (<c>store get</c> without <c>--out</c>).</summary>
+    public Func<Stream> OpenStandardOutput { get; init; } = Console.OpenStandardOutput;
+
     /// <summary>Asks for a secret on the terminal without echo; null when there is no terminal.</summary>
     public required Func<string, string?> ReadSecret { get; init; }
 

@@ -34,4 +34,10 @@ internal static class ExitCodes
 
     /// <summary><c>simulate</c>: a checker found a violation (the seed and trace are printed; the same seed replays it).</summary>
     public const int SimulationViolation = 9;
+
+    /// <summary><c>store</c>: no running node with the distributed store on this data folder (no DATA/run/control.sock, or it does not answer).</summary>
+    public const int StoreUnavailable = 10;
+
+    /// <summary><c>store put</c>: not acknowledged by a majority of the replica set; <c>store get</c>: not found. Retryable.</summary>
+    public const int StoreFailed = 11;
 }

@@ -4,7 +4,7 @@ using EPostEdge.Storage.Local;
 
 namespace EPostEdge.EdgeNode.Cli;
 
-/// <summary>Builds the command tree: <c>run</c> (the default), <c>init</c>, <c>user</c>, <c>status</c>, <c>overlay</c>, <c>invite</c>, <c>join</c>, <c>rebuild-index</c>, <c>simulate</c>, <c>identity</c>, <c>journal-torture</c>.</summary>
+/// <summary>Builds the command tree: <c>run</c> (the default), <c>init</c>, <c>user</c>, <c>status</c>, <c>overlay</c>, <c>invite</c>, <c>join</c>, <c>store</c>, <c>rebuild-index</c>, <c>simulate</c>, <c>identity</c>, <c>journal-torture</c>.</summary>
 internal static class NodeCommands
 {
     /// <summary>Environment variable that overrides the default data folder.</summary>
@@ -44,6 +44,7 @@ internal static class NodeCommands
         root.Subcommands.Add(OverlayCommands.BuildOverlay(context, data));
         root.Subcommands.Add(OverlayCommands.BuildInvite(context, data));
         root.Subcommands.Add(OverlayCommands.BuildJoin(context, data));
+        root.Subcommands.Add(StoreCommands.Build(context, data));
 
         var rebuild = new Command("rebuild-index", "Throw the LiteDB index away and rebuild it from the journal alone (the node must be stopped).");
         rebuild.Options.Add(data);

@@ -122,6 +122,16 @@ internal static class StatusCommand
         output.WriteLine(status.Mail is { } mail
             ? $"mail:     {mail.Users} users, {mail.Messages} messages, {mail.OutboundQueue} queued outbound"
             : "mail:     not available (no mail store in this build, or not open yet)");
+        if (status.Durability is { } d)
+        {
+            output.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"durable:  {d.Objects} objects owned, {d.BelowFullRedundancy} below full redundancy; holding {d.HeldItems} items, {d.HeldBytes} of {d.ContributedBytes} contributed bytes ({d.FreeBytes} free); lease epoch {d.Epoch}"));
+        }
+        else if (status.Overlay is not null)
+        {
+            output.WriteLine("durable:  the distributed store runs only while the node runs");
+        }
+
         if (status.ManagedHeapBytes is { } heap)
         {
             output.WriteLine($"memory:   managed heap {heap} bytes, GC committed {status.GcCommittedBytes?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "?"} bytes, {status.Threads?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "?"} threads");

@@ -72,6 +72,9 @@ public static class ConfigurationFile
             WriteOptional(json, "EndPoint", overlay.EndPoint);
             json.WriteNumber("LeafSetSize", overlay.LeafSetSize);
             json.WriteNumber("KeepAliveSeconds", overlay.KeepAliveSeconds);
+            json.WriteString("ContributedQuota", overlay.ContributedQuota);
+            json.WriteBoolean("Glacier", overlay.Glacier);
+            json.WriteNumber("MaintenanceSeconds", overlay.MaintenanceSeconds);
             json.WriteStartArray("Bootstraps");
             foreach (var bootstrap in overlay.Bootstraps)
             {

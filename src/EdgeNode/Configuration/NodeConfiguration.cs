@@ -100,6 +100,9 @@ public sealed class NodeConfiguration
         return string.IsNullOrWhiteSpace(Store.Quota) || ByteSize.TryParse(Store.Quota, out bytes);
     }
 
+    /// <summary>The contributed quota in bytes (Overlay:ContributedQuota); false when it is not a size.</summary>
+    public bool TryGetContributedBytes(out long bytes) => ByteSize.TryParse(Overlay.ContributedQuota, out bytes);
+
     /// <summary>The listen address, or null when MailOptions.ListenAddress is not an IP address.</summary>
     public IPAddress? ListenAddress => IPAddress.TryParse(Mail.ListenAddress, out var address) ? address : null;
 
@@ -244,6 +247,16 @@ public sealed class NodeConfiguration
         if (Overlay.LeafSetSize is < 8 or > 32 || Overlay.LeafSetSize % 2 != 0)
         {
             errors.Add($"Overlay:LeafSetSize = {Overlay.LeafSetSize}: it must be even, from 8 to 32 (Pastry uses 16 or 32)");
+        }
+
+        if (!TryGetContributedBytes(out _))
+        {
+            errors.Add($"Overlay:ContributedQuota = '{Overlay.ContributedQuota}' is not a size (examples: 512M, 20G, 1T)");
+        }
+
+        if (Overlay.MaintenanceSeconds is < 1 or > 3600)
+        {
+            errors.Add($"Overlay:MaintenanceSeconds = {Overlay.MaintenanceSeconds}: it must be from 1 to 3600");
         }
 
         if (Overlay.KeepAliveSeconds is < 1 or > 300)

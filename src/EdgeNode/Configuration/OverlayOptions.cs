@@ -28,4 +28,23 @@ public sealed class OverlayOptions
 
     /// <summary>HOST:PORT of overlay members to join through, in addition to the one given to <c>join</c>.</summary>
     public List<string> Bootstraps { get; set; } = [];
+
+    /// <summary>
+    /// Disk this node contributes to the distributed store (replicas, fragments and heads it holds
+    /// for others, in DATA/held): "512M", "20G", "1T" or bytes.
+    /// </summary>
+    public string ContributedQuota { get; set; } = "1G";
+
+    /// <summary>
+    /// Whether inserted objects are also erasure-coded into Glacier fragments (n = 48, any m = 5
+    /// restore; small ones in aggregates). Off: PAST replicas only.
+    /// </summary>
+    public bool Glacier { get; set; } = true;
+
+    /// <summary>
+    /// Seconds between replica maintenance rounds (PAST §3.5: each node compares Bloom filters of
+    /// its held keys with its neighbours'). A round also runs a few seconds after the leaf set
+    /// changes; the periodic ones catch what a filter's false positives hid.
+    /// </summary>
+    public int MaintenanceSeconds { get; set; } = 60;
 }

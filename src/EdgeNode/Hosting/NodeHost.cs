@@ -71,6 +71,10 @@ internal static class NodeHost
         {
             builder.Services.AddSingleton<OverlayService>();
             builder.Services.AddHostedService(sp => sp.GetRequiredService<OverlayService>());
+
+            // DATA/run/control.sock (epost-edge store): after the overlay, so it stops first.
+            builder.Services.AddSingleton<ControlChannel>();
+            builder.Services.AddHostedService(sp => sp.GetRequiredService<ControlChannel>());
         }
 
         builder.Services.AddSingleton(sp => new StatusReporter(

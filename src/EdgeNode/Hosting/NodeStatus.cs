@@ -33,6 +33,13 @@ public sealed record NodeStatus
     /// <summary>Null when this node has no overlay identity (no <c>overlay create</c> or <c>join</c> yet).</summary>
     public OverlayNodeStatus? Overlay { get; init; }
 
+    /// <summary>
+    /// The distributed store's durability report (objects this node owns and how many are below
+    /// full redundancy; what it holds for others of its contributed quota); null when the overlay
+    /// does not run.
+    /// </summary>
+    public Storage.Past.DurabilityReport? Durability { get; init; }
+
     /// <summary>Managed heap in use after the last GC (GC.GetGCMemoryInfo().HeapSizeBytes); null when no node runs.</summary>
     public long? ManagedHeapBytes { get; init; }
 

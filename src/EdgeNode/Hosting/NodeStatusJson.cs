@@ -1,4 +1,5 @@
 using System.Text.Json;
+using EPostEdge.Storage.Past;
 
 namespace EPostEdge.EdgeNode.Hosting;
 
@@ -46,6 +47,23 @@ public static class NodeStatusJson
             json.WriteNull("mail");
         }
 
+        if (status.Durability is { } durability)
+        {
+            json.WriteStartObject("durability");
+            json.WriteNumber("objects", durability.Objects);
+            json.WriteNumber("belowFullRedundancy", durability.BelowFullRedundancy);
+            json.WriteNumber("heldItems", durability.HeldItems);
+            json.WriteNumber("heldBytes", durability.HeldBytes);
+            json.WriteNumber("contributedBytes", durability.ContributedBytes);
+            json.WriteNumber("freeBytes", durability.FreeBytes);
+            json.WriteNumber("epoch", durability.Epoch);
+            json.WriteEndObject();
+        }
+        else
+        {
+            json.WriteNull("durability");
+        }
+
         json.WriteStartObject("process");
         WriteNumber(json, "managedHeapBytes", status.ManagedHeapBytes);
         WriteNumber(json, "gcCommittedBytes", status.GcCommittedBytes);
@@ -88,6 +106,18 @@ public static class NodeStatusJson
             mail = new MailStatus(m.GetProperty("users").GetInt32(), m.GetProperty("messages").GetInt64(), m.GetProperty("outboundQueue").GetInt32());
         }
 
+        DurabilityReport? durability = null;
+        if (root.TryGetProperty("durability", out var d) && d.ValueKind == JsonValueKind.Object)
+        {
+            durability = new DurabilityReport(
+                d.GetProperty("objects").GetInt32(),
+                d.GetProperty("belowFullRedundancy").GetInt32(),
+                d.GetProperty("heldItems").GetInt32(),
+                d.GetProperty("heldBytes").GetInt64(),
+                d.GetProperty("contributedBytes").GetInt64(),
+                d.GetProperty("epoch").GetInt64());
+        }
+
         var listening = new List<ListeningPort>();
         if (root.TryGetProperty("listening", out var ports) && ports.ValueKind == JsonValueKind.Array)
         {
@@ -109,6 +139,7 @@ public static class NodeStatusJson
             QuotaBytes = Long(store, "quotaBytes"),
             JournalSequence = Long(store, "journalSequence"),
             Mail = mail,
+            Durability = durability,
             Listening = listening,
             ManagedHeapBytes = root.TryGetProperty("process", out var process) ? Long(process, "managedHeapBytes") : null,
             GcCommittedBytes = root.TryGetProperty("process", out process) ? Long(process, "gcCommittedBytes") : null,

@@ -83,6 +83,7 @@ internal sealed class StatusReporter(
             GcCommittedBytes = gc.TotalCommittedBytes,
             Threads = ThreadPool.ThreadCount,
             Overlay = overlay?.Status(),
+            Durability = overlay?.Durability(),
         };
     }
 

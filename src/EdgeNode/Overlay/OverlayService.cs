@@ -19,8 +19,9 @@ namespace EPostEdge.EdgeNode.Overlay;
 /// The node's Pastry overlay while <c>run</c> runs, registered only when DATA/overlay/node.key
 /// exists: binds the overlay port (UDP + TCP), starts a <see cref="PastryNode"/> that joins
 /// through the bootstraps (or founds the ring when it has none), answers enrollment requests,
-/// and holds the node's <see cref="Scribe"/>. Mail never waits for it: starting does not wait
-/// for the join.
+/// and holds the node's <see cref="Scribe"/> and its part of the distributed store
+/// (<see cref="DistributedStore"/>: the storage service and DATA/held). Mail never waits for it:
+/// starting does not wait for the join.
 /// </summary>
 internal sealed partial class OverlayService(
     NodeSettings settings,
@@ -37,12 +38,16 @@ internal sealed partial class OverlayService(
     private OverlaySettings? _settings;
     private PastryNode? _node;
     private OverlayScribe? _scribe;
+    private DistributedStore? _store;
 
     /// <summary>The running Pastry node (null before start).</summary>
     public PastryNode? Node => _node;
 
     /// <summary>The node's Scribe (group multicast, later issues); null before start.</summary>
     public OverlayScribe? Scribe => _scribe;
+
+    /// <summary>The distributed store (storage service and held store); null before start and after stop.</summary>
+    public DistributedStore? Store => _store;
 
     /// <summary>Whether the data folder holds an overlay identity (so <c>run</c> registers this service).</summary>
     public static bool IsConfigured(IFileSystem fileSystem, string dataDirectory) =>
@@ -58,6 +63,9 @@ internal sealed partial class OverlayService(
 
         return new OverlayNodeStatus(identity.Id, overlay.Overlay, certificate.EndPoint, _founder is not null, CanInvite(_founder, certificate), _node?.GetStatus());
     }
+
+    /// <summary>The distributed store's durability report for status.json; null when it is not running.</summary>
+    public Storage.Past.DurabilityReport? Durability() => _store?.Durability();
 
     /// <summary>The founder, or a member whose founding-signed certificate carries the invite right.</summary>
     public static bool CanInvite(OverlayFounder? founder, NodeCertificate certificate) =>
@@ -120,6 +128,15 @@ internal sealed partial class OverlayService(
         var desk = new EnrollmentDesk(files, _founder, _identity, time, logger);
         _node.EnrollmentHandler = desk.Answer;
         _scribe = new OverlayScribe(_node);
+        configuration.TryGetContributedBytes(out var contributed);
+        var storage = new Storage.Past.PastOptions
+        {
+            Glacier = configuration.Overlay.Glacier,
+            MaintenanceInterval = TimeSpan.FromSeconds(configuration.Overlay.MaintenanceSeconds),
+        };
+        _store = DistributedStore.Open(_node, _identity, fileSystem, settings.DataDirectory, contributed, storage);
+        var held = _store.Held;
+        LogStoreOpened(held.Count, held.UsedBytes, held.CapacityBytes, configuration.Overlay.Glacier ? "replicas and Glacier fragments" : "replicas only", held.OpenReport.ToString());
         _node.Start();
         LogStarted(_identity.Id.ToString(), _settings.Overlay.ToString(), certificate.EndPoint.ToString(), transport.LocalEndPoint.ToString(),
             options.Bootstraps.Count == 0 ? "none: this node founds the ring" : string.Join(", ", options.Bootstraps));
@@ -148,6 +165,12 @@ internal sealed partial class OverlayService(
 
     public async ValueTask DisposeAsync()
     {
+        if (_store is { } store)
+        {
+            _store = null;
+            await store.DisposeAsync().ConfigureAwait(false);
+        }
+
         _scribe?.Dispose();
         _scribe = null;
         if (_node is { } node)
@@ -188,6 +211,9 @@ internal sealed partial class OverlayService(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "overlay: node {Node} in overlay {Overlay}, reached at {EndPoint}, listening on {Bound}; bootstraps: {Bootstraps}")]
     private partial void LogStarted(string node, string overlay, string endPoint, string bound, string bootstraps);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "distributed store: holding {Items} items, {Bytes} of {Contributed} contributed bytes; {Mode}; held journal: {Journal}")]
+    private partial void LogStoreOpened(int items, long bytes, long contributed, string mode, string journal);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "overlay: joined")]
     private partial void LogJoined();

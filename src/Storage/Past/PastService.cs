@@ -62,6 +62,11 @@ public sealed partial class PastService : IKbrApplication, IDisposable
         _random = random;
         _options = options ?? new PastOptions();
         _options.Validate();
+        // The epoch counter is not stored: after a restart it resumes at the latest epoch any held
+        // lease was granted in (expiry − lease length), so a lease may outlast its count by the
+        // downtime, never fall short of it.
+        Epoch = Math.Max(0, new[] { HeldKind.Replica, HeldKind.Fragment, HeldKind.Head, HeldKind.Pointer }
+            .SelectMany(held.Items).Select(i => i.LeaseExpiresAt - _options.LeaseEpochs).DefaultIfEmpty(0).Max());
         _kbr.Register(ApplicationId, this);
         _kbr.LeafSetChanged += OnLeafSetChanged;
         // Timers start at a random phase so that n holders' audits and maintenance rounds spread out.

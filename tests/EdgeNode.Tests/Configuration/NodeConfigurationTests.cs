@@ -125,6 +125,8 @@ public sealed class NodeConfigurationTests
     [InlineData("Overlay:LeafSetSize", "15", "Overlay:LeafSetSize = 15: it must be even, from 8 to 32")]
     [InlineData("Overlay:KeepAliveSeconds", "0", "Overlay:KeepAliveSeconds = 0: it must be from 1 to 300")]
     [InlineData("Overlay:Bootstraps:0", "pi.home.lan", "Overlay:Bootstraps: 'pi.home.lan' is not HOST:PORT")]
+    [InlineData("Overlay:ContributedQuota", "plenty", "Overlay:ContributedQuota = 'plenty' is not a size")]
+    [InlineData("Overlay:MaintenanceSeconds", "0", "Overlay:MaintenanceSeconds = 0: it must be from 1 to 3600")]
     public void Each_bad_setting_is_an_error_that_names_it(string key, string value, string expected)
     {
         using var temp = new TempDirectory();

@@ -1,0 +1,297 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using EPostEdge.Overlay.Seams;
+using EPostEdge.Storage.Blocks;
+using Xunit.Abstractions;
+
+namespace EPostEdge.EdgeNode.Tests.EndToEnd;
+
+/// <summary>
+/// Issue 6 acceptance for the node program: eight real <c>epost-edge</c> processes on loopback
+/// form an overlay through the CLI (<c>overlay create</c>, <c>invite</c>, <c>join</c>, <c>run</c>);
+/// 1 000 objects are written through node A (<c>store put-many</c>); once every replica is held,
+/// A and one more node are SIGKILLed, and right away all 1 000 are read back through a third node
+/// (<c>store get-many</c>) and compared byte for byte. Then replica maintenance must bring every
+/// object back to k replicas among the survivors, and a fourth node reads them all again.
+/// </summary>
+[Collection(MailEndToEndCollection.Name)]
+public sealed class DistributedStoreEndToEndTests(ITestOutputHelper output)
+{
+    private const int Nodes = 8;
+    private const int Objects = 1000;
+    private const int Replicas = 3; // PastOptions.Replicas
+
+    private static readonly TimeSpan CommandTimeout = TimeSpan.FromSeconds(120);
+
+    /// <summary>Bound for the ring to form, the replicas to settle, the dead to be noticed, and k replicas to be restored (each).</summary>
+    private static readonly TimeSpan SettleTimeout = TimeSpan.FromSeconds(60);
+
+    private readonly StringBuilder _transcript = new();
+
+    [Fact]
+    public async Task Objects_written_through_one_node_are_all_read_back_through_another_after_two_nodes_including_the_writer_are_killed()
+    {
+        using var temp = new TempDirectory();
+        var ports = FreePorts.Take(Nodes);
+        var data = Enumerable.Range(0, Nodes).Select(i => Path.Combine(temp.Path, $"n{i}")).ToArray();
+        var environments = ports.Select(Environment).ToArray();
+        var nodes = new Process?[Nodes];
+        var pumps = new List<Task>();
+        var total = Stopwatch.StartNew();
+        try
+        {
+            // The ring: n0 founds it, the others join through it with one invite each.
+            await Task.WhenAll(Enumerable.Range(0, Nodes).Select(i => RunAsync(environments[i], 0, "init", "--data", data[i], "--domain", "home.lan")));
+            await RunAsync(environments[0], 0, "overlay", "create", "--data", data[0]);
+            nodes[0] = Start(environments[0], "n0", pumps, "run", "--data", data[0]);
+            var tokens = new string[Nodes];
+            for (var i = 1; i < Nodes; i++)
+            {
+                tokens[i] = (await RunAsync(environments[0], 0, "invite", "--data", data[0])).Output.Trim();
+            }
+
+            await Task.WhenAll(Enumerable.Range(1, Nodes - 1).Select(i => RunAsync(environments[i], 0, "join", tokens[i], $"127.0.0.1:{ports[0]}", "--data", data[i])));
+            for (var i = 1; i < Nodes; i++)
+            {
+                nodes[i] = Start(environments[i], $"n{i}", pumps, "run", "--data", data[i]);
+            }
+
+            var ids = await UntilAsync("every node has the 7 others in its leaf set", nodes, () =>
+            {
+                var statuses = data.Select(ReadStatus).ToArray();
+                if (statuses.Any(s => s is null))
+                {
+                    return null;
+                }
+
+                var all = statuses.Select(s => s!.Value.Id).ToHashSet();
+                return statuses.All(s => s!.Value.Joined && all.Except([s.Value.Id]).All(s.Value.Leaves.Contains)) ? statuses.Select(s => s!.Value.Id).ToArray() : null;
+            });
+            output.WriteLine($"ring of {Nodes} formed after {total.Elapsed.TotalSeconds:0.0} s");
+
+            // 1 000 objects of 100 B .. 8 KiB, written through node A (n0).
+            var objects = Path.Combine(temp.Path, "objects");
+            Directory.CreateDirectory(objects);
+            var random = new SeededRandomSource(6);
+            var written = new Dictionary<string, byte[]>(StringComparer.Ordinal);
+            for (var i = 0; i < Objects; i++)
+            {
+                var content = random.NextBytes(100 + random.NextInt32(8 * 1024 - 100));
+                var name = $"object-{i:D4}";
+                await File.WriteAllBytesAsync(Path.Combine(objects, name), content);
+                written[name] = content;
+            }
+
+            var clock = Stopwatch.StartNew();
+            var put = await RunAsync(environments[0], 0, "store", "put-many", "--data", data[0], objects);
+            var writeTime = clock.Elapsed;
+            var keys = new Dictionary<string, byte[]>(StringComparer.Ordinal);
+            var replicaCounts = new int[Replicas + 1];
+            foreach (var line in put.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+            {
+                var words = line.Split(' ');
+                var content = written[words[2]];
+                Assert.Equal(BlockKey.Of(content).ToString(), words[0]);
+                keys[words[0]] = content;
+                replicaCounts[int.Parse(words[1], CultureInfo.InvariantCulture)]++;
+            }
+
+            Assert.Equal(Objects, keys.Count);
+            output.WriteLine($"write: {Objects} objects, {keys.Values.Sum(c => (long)c.Length)} bytes through n0 in {writeTime.TotalSeconds:0.0} s ({Objects / writeTime.TotalSeconds:0} objects/s); replicas confirmed at insert: {string.Join(", ", Enumerable.Range(0, Replicas + 1).Select(r => $"{r}: {replicaCounts[r]}"))}");
+
+            // Settled: every object on its k replicas (held items summed over the ring), none below
+            // full redundancy in the writer's own accounting.
+            clock.Restart();
+            var held = await UntilAsync($"{Objects * Replicas} replicas held", nodes, () =>
+            {
+                var durability = data.Select(ReadDurability).ToArray();
+                var sum = durability.Sum(d => d?.HeldItems ?? 0);
+                return durability[0] is { } writer && writer.Objects == Objects && writer.BelowFullRedundancy == 0 && sum >= Objects * Replicas ? durability : null;
+            });
+            output.WriteLine($"settled {clock.Elapsed.TotalSeconds:0.0} s after the writes: held items per node {string.Join(" ", held.Select(d => d!.Value.HeldItems))} (sum {held.Sum(d => d!.Value.HeldItems)})");
+
+            // kill -9 the writer and one more; the reader is a third node.
+            const int killed = 5;
+            const int reader = 2;
+            nodes[0]!.Kill();
+            nodes[killed]!.Kill();
+            await nodes[0]!.WaitForExitAsync();
+            await nodes[killed]!.WaitForExitAsync();
+            Append($"killed n0 and n{killed} (SIGKILL)");
+            var sinceKills = Stopwatch.StartNew();
+            var survivors = Enumerable.Range(0, Nodes).Where(i => i != 0 && i != killed).ToArray();
+            var keyFile = Path.Combine(temp.Path, "keys.txt");
+            await File.WriteAllTextAsync(keyFile, put.Output);
+            var readBack = Path.Combine(temp.Path, "read");
+            clock.Restart();
+            var get = await RunAsync(environments[reader], null, "store", "get-many", "--data", data[reader], keyFile, "--out", readBack);
+            var readTime = clock.Elapsed;
+            var matching = keys.Count(k => File.Exists(Path.Combine(readBack, k.Key)) && File.ReadAllBytes(Path.Combine(readBack, k.Key)).AsSpan().SequenceEqual(k.Value));
+            output.WriteLine($"read: {matching} of {Objects} objects back through n{reader}, byte-identical, in {readTime.TotalSeconds:0.0} s ({Objects / readTime.TotalSeconds:0} objects/s), started right after the kills");
+            Assert.True(get.ExitCode == 0, $"store get-many exited with {get.ExitCode}:\n{get.Output}{get.Error}\n{Transcript}");
+            Assert.Equal(Objects, matching);
+
+            // Then the survivors notice, and replica maintenance (PAST §3.5) brings every object back
+            // to k replicas among them; a read through another node finds them all again.
+            await UntilAsync("the survivors' leaf sets have dropped the killed nodes", survivors.Select(i => nodes[i]).ToArray(), () =>
+                survivors.All(i => ReadStatus(data[i]) is { } s && !s.Leaves.Contains(ids[0]) && !s.Leaves.Contains(ids[killed])) ? "" : null);
+            output.WriteLine($"failures noticed by every survivor {sinceKills.Elapsed.TotalSeconds:0.0} s after the kills");
+
+            var restored = await UntilAsync($"{Objects * Replicas} replicas held by the survivors", survivors.Select(i => nodes[i]).ToArray(), () =>
+            {
+                var durability = survivors.Select(i => ReadDurability(data[i])).ToArray();
+                return durability.Sum(d => d?.HeldItems ?? 0) >= Objects * Replicas ? durability : null;
+            });
+            output.WriteLine($"k replicas restored {sinceKills.Elapsed.TotalSeconds:0.0} s after the kills: held items per survivor {string.Join(" ", restored.Select(d => d!.Value.HeldItems))} (sum {restored.Sum(d => d!.Value.HeldItems)})");
+            var again = await RunAsync(environments[survivors[^1]], 0, "store", "get-many", "--data", data[survivors[^1]], keyFile, "--out", Path.Combine(temp.Path, "again"));
+            Assert.Equal(Objects, keys.Count(k => File.ReadAllBytes(Path.Combine(temp.Path, "again", k.Key)).AsSpan().SequenceEqual(k.Value)));
+            output.WriteLine($"read again through n{survivors[^1]}: {Objects} of {Objects}; whole test {total.Elapsed.TotalSeconds:0} s");
+
+            foreach (var i in survivors)
+            {
+                Assert.Equal(0, await StopAsync(nodes[i]!));
+            }
+        }
+        finally
+        {
+            foreach (var node in nodes)
+            {
+                if (node is not null && !node.HasExited)
+                {
+                    node.Kill(entireProcessTree: true);
+                }
+
+                node?.Dispose();
+            }
+
+            output.WriteLine(Transcript);
+        }
+    }
+
+    private string Transcript
+    {
+        get
+        {
+            lock (_transcript)
+            {
+                return _transcript.ToString();
+            }
+        }
+    }
+
+    /// <summary>Mail ports off (eight nodes on one machine would clash), the overlay on its own port with 1 s keep-alives.</summary>
+    private static Dictionary<string, string> Environment(int overlayPort) => new()
+    {
+        ["EPOSTEDGE_Smtp__Port"] = "0",
+        ["EPOSTEDGE_Smtp__SubmissionPort"] = "0",
+        ["EPOSTEDGE_Smtp__ImplicitTlsPort"] = "0",
+        ["EPOSTEDGE_Imap__Port"] = "0",
+        ["EPOSTEDGE_Imap__ImplicitTlsPort"] = "0",
+        ["EPOSTEDGE_Overlay__Port"] = overlayPort.ToString(CultureInfo.InvariantCulture),
+        ["EPOSTEDGE_Overlay__KeepAliveSeconds"] = "1",
+
+        // Replica maintenance every 5 s instead of 60: the restore after the kills is waited for.
+        ["EPOSTEDGE_Overlay__MaintenanceSeconds"] = "5",
+    };
+
+    /// <summary>This node's id, whether it joined, and the ids in its leaf set, from DATA/run/status.json; null before its first write.</summary>
+    private static (string Id, bool Joined, HashSet<string> Leaves)? ReadStatus(string data)
+    {
+        using var document = ReadStatusDocument(data);
+        if (document?.RootElement.GetProperty("overlay") is not { ValueKind: JsonValueKind.Object } overlay || !overlay.GetProperty("running").GetBoolean())
+        {
+            return null;
+        }
+
+        var leafSet = overlay.GetProperty("leafSet");
+        var leaves = leafSet.GetProperty("clockwise").EnumerateArray().Concat(leafSet.GetProperty("counterClockwise").EnumerateArray())
+            .Select(n => n.GetProperty("id").GetString()!).ToHashSet(StringComparer.Ordinal);
+        return (overlay.GetProperty("nodeId").GetString()!, overlay.GetProperty("joined").GetBoolean(), leaves);
+    }
+
+    private static (int Objects, int BelowFullRedundancy, int HeldItems)? ReadDurability(string data)
+    {
+        using var document = ReadStatusDocument(data);
+        return document?.RootElement.GetProperty("durability") is { ValueKind: JsonValueKind.Object } d
+            ? (d.GetProperty("objects").GetInt32(), d.GetProperty("belowFullRedundancy").GetInt32(), d.GetProperty("heldItems").GetInt32())
+            : null;
+    }
+
+    private static JsonDocument? ReadStatusDocument(string data)
+    {
+        try
+        {
+            // The node writes it to a temporary file and renames it: never half written.
+            return JsonDocument.Parse(File.ReadAllBytes(Path.Combine(data, "run", "status.json")));
+        }
+        catch (IOException)
+        {
+            return null; // not written yet
+        }
+    }
+
+    /// <summary>Polls <paramref name="check"/> until it gives a value; fails after <see cref="SettleTimeout"/> or when a node exits.</summary>
+    private async Task<T> UntilAsync<T>(string what, Process?[] watched, Func<T?> check)
+        where T : class
+    {
+        var clock = Stopwatch.StartNew();
+        while (true)
+        {
+            if (watched.FirstOrDefault(n => n is { HasExited: true }) is { } exited)
+            {
+                Assert.Fail($"a node exited ({exited.ExitCode}) while waiting until {what}\n{Transcript}");
+            }
+
+            if (check() is { } result)
+            {
+                return result;
+            }
+
+            Assert.True(clock.Elapsed < SettleTimeout, $"not within {SettleTimeout.TotalSeconds:0} s: {what}\n{Transcript}");
+            await Task.Delay(250); // polling the status files, not a timing assertion
+        }
+    }
+
+    private async Task<(int ExitCode, string Output, string Error)> RunAsync(Dictionary<string, string> environment, int? expectedExit, params string[] args)
+    {
+        var (exit, stdout, stderr) = await NodeProcess.RunAsync(environment, CommandTimeout, args);
+        Append($"$ epost-edge {string.Join(' ', args)}  -> {exit}\n{(stdout.Length > 2000 ? stdout[..2000] + "..." : stdout)}{stderr}");
+        Assert.True(expectedExit is null || exit == expectedExit, $"epost-edge {string.Join(' ', args)} exited with {exit}, expected {expectedExit} ({NodeProcess.Describe()})\n{Transcript}");
+        return (exit, stdout, stderr);
+    }
+
+    private Process Start(Dictionary<string, string> environment, string name, List<Task> pumps, params string[] args)
+    {
+        Append($"$ epost-edge {string.Join(' ', args)} &   ({name})");
+        var process = NodeProcess.Start(environment, args);
+        pumps.Add(Pump(process.StandardOutput, name));
+        pumps.Add(Pump(process.StandardError, name));
+        return process;
+    }
+
+    private static async Task<int> StopAsync(Process process)
+    {
+        _ = NativeSignal.Send(process.Id, NativeSignal.SigTerm);
+        using var cts = new CancellationTokenSource(CommandTimeout);
+        await process.WaitForExitAsync(cts.Token);
+        return process.ExitCode;
+    }
+
+    private async Task Pump(StreamReader reader, string name)
+    {
+        while (await reader.ReadLineAsync() is { } line)
+        {
+            Append($"[{name}] {line}");
+        }
+    }
+
+    private void Append(string text)
+    {
+        lock (_transcript)
+        {
+            _transcript.AppendLine(text.TrimEnd('\n'));
+        }
+    }
+}
