@@ -59,6 +59,7 @@ public sealed class ReplicationScenarioExtension : IScenarioExtension
     private long _belowRedundancy;
     private long _garbageLeft;
     private long _liveCollected;
+    private readonly SortedDictionary<string, double> _overheadByKind = new(StringComparer.Ordinal);
 
     /// <inheritdoc />
     public string Name => "storage";
@@ -93,6 +94,11 @@ public sealed class ReplicationScenarioExtension : IScenarioExtension
             if (!double.IsNaN(_overheadBefore))
             {
                 metrics["overheadBeforeFailure"] = _overheadBefore;
+            }
+
+            foreach (var (kind, factor) in _overheadByKind)
+            {
+                metrics["overhead" + kind] = factor;
             }
 
             if (!double.IsNaN(_overheadAfter))
@@ -278,7 +284,9 @@ public sealed class ReplicationScenarioExtension : IScenarioExtension
 
     private void Insert(int size)
     {
-        if (LiveService() is not { } at)
+        var home = _random.NextInt32(Math.Min(_config.Homes, _overlay.Nodes.Count));
+        var at = _services.TryGetValue(home, out var homeService) && _overlay.Nodes[home].IsJoined ? (home, homeService) : LiveService();
+        if (at is null)
         {
             return;
         }
@@ -286,7 +294,7 @@ public sealed class ReplicationScenarioExtension : IScenarioExtension
         var content = new byte[size];
         _random.NextBytes(content);
         _inserts++;
-        Then(at.Service.InsertAsync(content, "user"), outcome =>
+        Then(at.Value.Item2.InsertAsync(content, "user"), outcome =>
         {
             if (outcome.Acknowledged)
             {
@@ -423,11 +431,22 @@ public sealed class ReplicationScenarioExtension : IScenarioExtension
         });
     }
 
-    /// <summary>Bytes held on live nodes ÷ logical bytes of the live (unreleased) acknowledged objects.</summary>
+    /// <summary>Bytes held on live nodes ÷ logical bytes of the live (unreleased) acknowledged objects; also per held kind.</summary>
     private double Overhead()
     {
         var logical = _acknowledged.Where(p => !_released.Contains(p.Key)).Sum(p => (double)p.Value.Length);
-        return logical == 0 ? double.NaN : LiveStores().Sum(s => (double)s.UsedBytes) / logical;
+        if (logical == 0)
+        {
+            return double.NaN;
+        }
+
+        var live = LiveStores();
+        foreach (var kind in new[] { HeldKind.Replica, HeldKind.Fragment, HeldKind.Pointer })
+        {
+            _overheadByKind[kind + "s"] = live.Sum(s => s.Items(kind).Sum(i => (double)i.Length)) / logical;
+        }
+
+        return live.Sum(s => (double)s.UsedBytes) / logical;
     }
 
     /// <summary>The aggregate a small object's surviving pointers name (the simulator reads the stores directly).</summary>

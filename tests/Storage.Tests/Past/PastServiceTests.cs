@@ -9,7 +9,7 @@ namespace EPostEdge.Storage.Tests.Past;
 /// <summary>The storage service on a 24-node simulated overlay: PAST, Glacier, heads, leases, quotas.</summary>
 public sealed class PastServiceTests
 {
-    private static readonly PastOptions Defaults = new() { Fragments = 12, FragmentsNeeded = 3, AuditInterval = TimeSpan.FromSeconds(30), MaintenanceInterval = TimeSpan.FromSeconds(20) };
+    private static readonly PastOptions Defaults = new() { Fragments = 12, FragmentsNeeded = 3, PointerCopies = 8, AuditInterval = TimeSpan.FromSeconds(30), MaintenanceInterval = TimeSpan.FromSeconds(20) };
 
     private static byte[] Bytes(int length, ulong seed)
     {
@@ -22,7 +22,7 @@ public sealed class PastServiceTests
     public void An_insert_is_acknowledged_by_k_replicas_on_the_k_closest_nodes_and_read_from_anywhere()
     {
         using var net = new PastTestOverlay(1, 24, Defaults);
-        var content = Bytes(3000, 1);
+        var content = Bytes(20_000, 1);
         var outcome = net.Run(net.Service(5).InsertAsync(content));
         Assert.True(outcome.Acknowledged);
         Assert.Equal(3, outcome.Replicas);
@@ -59,6 +59,31 @@ public sealed class PastServiceTests
         Assert.True(decodes >= 1, "nobody decoded the object from its fragments");
         net.Overlay.RunFor(TimeSpan.FromSeconds(30));
         Assert.Equal(3, net.Holders(HeldKind.Replica, key).Count);
+    }
+
+    [Fact]
+    public void Small_objects_share_an_aggregate_found_through_their_pointers_when_their_replicas_are_gone()
+    {
+        using var net = new PastTestOverlay(9, 24, Defaults);
+        var contents = Enumerable.Range(0, 12).Select(i => Bytes(1000 + i, 100 + (ulong)i)).ToList();
+        var keys = contents.Select(c => net.Run(net.Service(6).InsertAsync(c)).Key).ToList();
+        net.Overlay.RunFor(TimeSpan.FromSeconds(30)); // the aggregate is sealed after AggregateDelay
+
+        // One aggregate for all twelve: its 12 fragments, and 8 pointers per object; no fragments of their own.
+        var owned = net.Service(6).Owned();
+        var aggregate = Assert.Single(owned.Select(o => o.Aggregate).Distinct());
+        Assert.NotNull(aggregate);
+        Assert.Equal(12, Enumerable.Range(0, 12).Count(i => net.Holders(HeldKind.Fragment, FragmentKeys.Of(aggregate.Value, i)).Count == 1));
+        Assert.All(keys, k => Assert.Equal(8, Enumerable.Range(0, 8).Count(i => net.Holders(HeldKind.Pointer, FragmentKeys.Of(k, i)).Count == 1)));
+        Assert.Equal(0, net.Service(6).Durability().BelowFullRedundancy);
+
+        var victims = net.Holders(HeldKind.Replica, keys[5]);
+        victims.ForEach(net.Overlay.Kill);
+        net.Overlay.RunFor(TimeSpan.FromSeconds(20));
+        var reader = Enumerable.Range(0, 24).First(i => !victims.Contains(i) && i != 6);
+        Assert.Equal(contents[5], net.Run(net.Service(reader).ReadAsync(keys[5])));
+        net.Overlay.RunFor(TimeSpan.FromSeconds(30));
+        Assert.Equal(3, net.Holders(HeldKind.Replica, keys[5]).Count);
     }
 
     [Fact]
@@ -140,8 +165,8 @@ public sealed class PastServiceTests
     {
         var leases = Defaults with { EpochLength = TimeSpan.FromSeconds(10), LeaseEpochs = 4, RenewEvery = 2 };
         using var net = new PastTestOverlay(7, 16, leases);
-        var kept = net.Run(net.Service(1).InsertAsync(Bytes(2000, 9))).Key;
-        var garbage = net.Run(net.Service(1).InsertAsync(Bytes(2000, 10))).Key;
+        var kept = net.Run(net.Service(1).InsertAsync(Bytes(20_000, 9))).Key;
+        var garbage = net.Run(net.Service(1).InsertAsync(Bytes(20_000, 10))).Key;
         net.Overlay.RunFor(TimeSpan.FromSeconds(20));
         net.Service(1).Release(garbage);
         net.Overlay.RunFor(TimeSpan.FromMinutes(3));

@@ -21,6 +21,12 @@ public sealed record ScenarioStorage
     /// <summary>Size of a large object in bytes.</summary>
     public int LargeBytes { get; set; } = 64 * 1024;
 
+    /// <summary>
+    /// Households that write: each insert comes from one of this many nodes (a random live node when
+    /// all of them are down), as a home node writes its users' mail; their small objects share aggregates.
+    /// </summary>
+    public int Homes { get; set; } = 8;
+
     /// <summary>The inserts are spread over this much of the window's start.</summary>
     public TimeSpan WriteSpread { get; set; } = TimeSpan.FromSeconds(40);
 
