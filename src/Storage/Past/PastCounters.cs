@@ -15,6 +15,9 @@ public sealed class PastCounters
     /// <summary>Surplus replicas and heads dropped once their whole replica set held them.</summary>
     public long Trimmed { get; set; }
 
+    /// <summary>Objects a replica's root encoded into Glacier because their owner had not (it died first).</summary>
+    public long StoodIn { get; set; }
+
     /// <summary>Fragments handed to a closer node.</summary>
     public long HandOffs { get; set; }
 

@@ -11,15 +11,15 @@ namespace EPostEdge.Storage.Past;
 /// </summary>
 public sealed partial class PastService
 {
-    private readonly List<(OwnedObject Owned, byte[] Content)> _unsealed = [];
+    private readonly List<(OwnedObject Owned, byte[] Content, uint Lease)> _unsealed = [];
     private readonly SortedDictionary<BlockKey, List<BlockKey>> _aggregates = [];
     private int _unsealedBytes;
     private ITimer? _sealTimer;
 
     /// <summary>Adds an acknowledged small object to the open aggregate; seals it when full (or, by timer, when it has waited long enough).</summary>
-    private void AddToAggregate(OwnedObject owned, byte[] content)
+    private void AddToAggregate(OwnedObject owned, byte[] content, uint lease)
     {
-        _unsealed.Add((owned, content));
+        _unsealed.Add((owned, content, lease));
         _unsealedBytes += content.Length;
         if (_unsealedBytes >= _options.AggregateTarget)
         {
@@ -46,22 +46,22 @@ public sealed partial class PastService
         Observe(StoreAggregateAsync(members));
     }
 
-    private async Task StoreAggregateAsync(List<(OwnedObject Owned, byte[] Content)> members)
+    private async Task StoreAggregateAsync(List<(OwnedObject Owned, byte[] Content, uint Lease)> members)
     {
         var packed = Aggregate.Pack(members.Select(m => m.Content).ToList());
         var key = BlockKey.Of(packed);
         var (manifest, fragments, paths) = Encode(key, packed, aggregate: true);
         _aggregates[key] = members.Select(m => m.Owned.Key).ToList();
-        var lease = (uint)_options.LeaseEpochs;
+        var lease = members.Max(m => m.Lease);
         var stored = await Task.WhenAll(Enumerable.Range(0, fragments.Length).Select(i => StoreFragmentAsync(manifest, i, fragments[i], paths[i], lease)));
         var confirmed = stored.Count(s => s);
-        foreach (var (owned, _) in members)
+        foreach (var (owned, _, _) in members)
         {
             owned.Aggregate = key;
             owned.FragmentsConfirmed = confirmed;
         }
 
-        await Task.WhenAll(members.SelectMany(m => Enumerable.Range(0, _options.PointerCopies).Select(i => StorePointerAsync(new GlacierPointer(m.Owned.Key, i, key), lease))));
+        await Task.WhenAll(members.SelectMany(m => Enumerable.Range(0, _options.PointerCopies).Select(i => StorePointerAsync(new GlacierPointer(m.Owned.Key, i, key), m.Lease))));
     }
 
     private async Task<bool> StorePointerAsync(GlacierPointer pointer, uint lease)

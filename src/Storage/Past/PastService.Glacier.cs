@@ -15,10 +15,10 @@ public sealed partial class PastService
     private readonly HashSet<BlockKey> _suspected = [];
 
     /// <summary>Glacier §4.2: encode, sign the manifest, store fragment i at the root of its derived key.</summary>
-    private async Task StoreFragmentsAsync(OwnedObject owned, byte[] content)
+    private async Task StoreFragmentsAsync(OwnedObject owned, byte[] content, uint lease)
     {
         var (manifest, fragments, paths) = Encode(owned.Key, content);
-        var answers = await Task.WhenAll(Enumerable.Range(0, fragments.Length).Select(i => StoreFragmentAsync(manifest, i, fragments[i], paths[i], (uint)_options.LeaseEpochs)));
+        var answers = await Task.WhenAll(Enumerable.Range(0, fragments.Length).Select(i => StoreFragmentAsync(manifest, i, fragments[i], paths[i], lease)));
         owned.FragmentsConfirmed = answers.Count(stored => stored);
     }
 

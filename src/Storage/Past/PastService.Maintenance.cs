@@ -10,6 +10,11 @@ public sealed partial class PastService
     // Pushes per neighbour per round: a node that joins next to a full one is filled over a few rounds, not in one burst.
     private const int MaxPushesPerSync = 256;
 
+    // Glacier coverage checks at a replica's root (CheckGlacierCoverage).
+    private readonly Dictionary<BlockKey, long> _firstSeenAsRoot = [];
+    private readonly HashSet<BlockKey> _covered = [];
+    private readonly HashSet<BlockKey> _uncovered = [];
+
     /// <summary>
     /// One maintenance round: send each near neighbour a Bloom filter of the replica and head keys
     /// held here (the neighbour pushes those of its keys that this node should hold and lacks), and
@@ -42,6 +47,11 @@ public sealed partial class PastService
             }
         }
 
+        if (_options.Glacier)
+        {
+            CheckGlacierCoverage();
+        }
+
         // A node that stood in for an absent replica holder keeps a surplus copy once that node is
         // back (churn): dropped when the whole replica set confirms it holds the item.
         foreach (var kind in new[] { HeldKind.Replica, HeldKind.Head })
@@ -53,6 +63,73 @@ public sealed partial class PastService
                 {
                     Observe(TrimAsync(item, replicaSet));
                 }
+            }
+        }
+    }
+
+    /// <summary>
+    /// The owner encodes its objects into Glacier once they are acknowledged; if it died in between
+    /// (or its aggregate was still open), the object would be left with replicas only. So the root of
+    /// each replica, once the object is older than the owner's longest path to Glacier, checks that
+    /// the object has fragments or pointers, and when it still has none a round later encodes it
+    /// itself, under what is left of its replica's lease (it stands in, it does not take ownership).
+    /// </summary>
+    private void CheckGlacierCoverage()
+    {
+        var now = _kbr.Time.GetTimestamp();
+        var grace = _options.AggregateDelay + (_options.RequestTimeout * 2 * (_options.Retries + 1));
+        var held = _held.Items(HeldKind.Replica);
+        foreach (var key in _firstSeenAsRoot.Keys.Concat(_covered).Where(k => _held.Find(HeldKind.Replica, k) is null).ToList())
+        {
+            _firstSeenAsRoot.Remove(key);
+            _covered.Remove(key);
+        }
+
+        foreach (var item in held)
+        {
+            if (_covered.Contains(item.Key) || !_kbr.IsRoot(FragmentKeys.Placement(item.Key)))
+            {
+                continue;
+            }
+
+            if (!_firstSeenAsRoot.TryGetValue(item.Key, out var since))
+            {
+                _firstSeenAsRoot[item.Key] = now;
+            }
+            else if (_kbr.Time.GetElapsedTime(since, now) >= grace)
+            {
+                Observe(EnsureGlacierAsync(item));
+            }
+        }
+    }
+
+    private async Task EnsureGlacierAsync(HeldItem item)
+    {
+        foreach (var (kind, index) in new[] { (HeldKind.Pointer, 0), (HeldKind.Fragment, 0), (HeldKind.Pointer, 1), (HeldKind.Fragment, 1) })
+        {
+            if (await ProbeAsync(kind, FragmentKeys.Of(item.Key, index)) != false)
+            {
+                _covered.Add(item.Key);
+                _uncovered.Remove(item.Key);
+                return;
+            }
+        }
+
+        var lease = RemainingLease(item);
+        var (found, content, _, _) = await ReadHeldAsync(HeldKind.Replica, item.Key);
+        if (!_uncovered.Add(item.Key) && found && lease > 0)
+        {
+            _uncovered.Remove(item.Key);
+            _covered.Add(item.Key);
+            Counters.StoodIn++;
+            var standIn = new OwnedObject(item.Key, content.Length, "");
+            if (content.Length < _options.AggregateBelow)
+            {
+                AddToAggregate(standIn, content, lease);
+            }
+            else
+            {
+                await StoreFragmentsAsync(standIn, content, lease);
             }
         }
     }

@@ -75,11 +75,11 @@ public sealed partial class PastService
         {
             if (content.Length < _options.AggregateBelow)
             {
-                AddToAggregate(owned, content);
+                AddToAggregate(owned, content, (uint)_options.LeaseEpochs);
             }
             else
             {
-                Observe(StoreFragmentsAsync(owned, content));
+                Observe(StoreFragmentsAsync(owned, content, (uint)_options.LeaseEpochs));
             }
         }
 

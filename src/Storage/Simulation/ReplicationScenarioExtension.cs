@@ -90,6 +90,7 @@ public sealed class ReplicationScenarioExtension : IScenarioExtension
                 ["fragmentDecodes"] = _decodes + counters.Sum(c => c.Decodes),
                 ["itemsRestored"] = _restored + counters.Sum(c => c.Restored),
                 ["corruptRejected"] = counters.Sum(c => c.CorruptRejected),
+                ["objectsStoodIn"] = _stoodIn + counters.Sum(c => c.StoodIn),
             };
             if (!double.IsNaN(_overheadBefore))
             {
@@ -113,6 +114,7 @@ public sealed class ReplicationScenarioExtension : IScenarioExtension
     // Counters of services that were disposed (killed nodes) are kept here so the figures cover the run.
     private long _decodes;
     private long _restored;
+    private long _stoodIn;
 
     /// <inheritdoc />
     public void Attach(SimulatedOverlay overlay, SimulationScenario scenario, IRandomSource random, Action<string> violation)
@@ -273,6 +275,7 @@ public sealed class ReplicationScenarioExtension : IScenarioExtension
         {
             _decodes += service.Counters.Decodes;
             _restored += service.Counters.Restored;
+            _stoodIn += service.Counters.StoodIn;
             if (service.Counters.Errors > 0)
             {
                 Violate($"node {node.Index}'s storage service had {service.Counters.Errors} unexpected errors, the last: {service.Counters.LastError}");
