@@ -53,6 +53,7 @@ public static class NodeStatusJson
             json.WriteNumber("objects", durability.Objects);
             json.WriteNumber("belowFullRedundancy", durability.BelowFullRedundancy);
             json.WriteNumber("heldItems", durability.HeldItems);
+            json.WriteNumber("heldReplicas", durability.HeldReplicas);
             json.WriteNumber("heldBytes", durability.HeldBytes);
             json.WriteNumber("contributedBytes", durability.ContributedBytes);
             json.WriteNumber("freeBytes", durability.FreeBytes);
@@ -115,7 +116,8 @@ public static class NodeStatusJson
                 d.GetProperty("heldItems").GetInt32(),
                 d.GetProperty("heldBytes").GetInt64(),
                 d.GetProperty("contributedBytes").GetInt64(),
-                d.GetProperty("epoch").GetInt64());
+                d.GetProperty("epoch").GetInt64(),
+                d.TryGetProperty("heldReplicas", out var replicas) ? replicas.GetInt32() : 0);
         }
 
         var listening = new List<ListeningPort>();

@@ -7,7 +7,8 @@ namespace EPostEdge.Storage.Past;
 /// <param name="HeldBytes">Bytes held for the overlay (used of the contributed quota).</param>
 /// <param name="ContributedBytes">The contributed quota.</param>
 /// <param name="Epoch">This node's lease epoch counter.</param>
-public readonly record struct DurabilityReport(int Objects, int BelowFullRedundancy, int HeldItems, long HeldBytes, long ContributedBytes, long Epoch)
+/// <param name="HeldReplicas">Of the held items, PAST replicas.</param>
+public readonly record struct DurabilityReport(int Objects, int BelowFullRedundancy, int HeldItems, long HeldBytes, long ContributedBytes, long Epoch, int HeldReplicas = 0)
 {
     /// <summary>Contributed bytes not used yet.</summary>
     public long FreeBytes => Math.Max(0, ContributedBytes - HeldBytes);

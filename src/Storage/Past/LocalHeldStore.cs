@@ -159,7 +159,7 @@ public sealed class LocalHeldStore : IHeldStore, IAsyncDisposable
         ArgumentOutOfRangeException.ThrowIfNegative(capacityBytes);
         options ??= new JournalOptions();
         fileSystem.CreateDirectory(directory);
-        var items = new SortedDictionary<BlockKey, Entry>[3];
+        var items = new SortedDictionary<BlockKey, Entry>[4];
         for (var i = 0; i < items.Length; i++)
         {
             items[i] = [];
@@ -445,7 +445,7 @@ public sealed class LocalHeldStore : IHeldStore, IAsyncDisposable
 
     private static SortedDictionary<BlockKey, Entry> Of(SortedDictionary<BlockKey, Entry>[] items, HeldKind kind) => kind switch
     {
-        HeldKind.Replica or HeldKind.Fragment or HeldKind.Head => items[(int)kind - 1],
+        HeldKind.Replica or HeldKind.Fragment or HeldKind.Head or HeldKind.Pointer => items[(int)kind - 1],
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "not a held kind"),
     };
 
@@ -563,7 +563,7 @@ public sealed class LocalHeldStore : IHeldStore, IAsyncDisposable
     {
         kind = default;
         key = default;
-        if (payload.Length < IdSize || payload[0] is < (byte)HeldKind.Replica or > (byte)HeldKind.Head)
+        if (payload.Length < IdSize || payload[0] is < (byte)HeldKind.Replica or > (byte)HeldKind.Pointer)
         {
             return false;
         }

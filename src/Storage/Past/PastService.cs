@@ -95,7 +95,7 @@ public sealed partial class PastService : IKbrApplication, IDisposable
         {
             var live = _owned.Values.Where(o => !o.Released).ToList();
             var below = live.Count(o => o.ReplicasConfirmed < _options.Replicas || (_options.Glacier && o.FragmentsConfirmed < _options.Fragments));
-            report = new DurabilityReport(live.Count, below, _held.Count, _held.UsedBytes, _held.CapacityBytes, Epoch);
+            report = new DurabilityReport(live.Count, below, _held.Count, _held.UsedBytes, _held.CapacityBytes, Epoch, _held.Items(HeldKind.Replica).Count);
         });
         return report;
     }

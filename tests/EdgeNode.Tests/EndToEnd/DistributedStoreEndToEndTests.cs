@@ -107,10 +107,10 @@ public sealed class DistributedStoreEndToEndTests(ITestOutputHelper output)
             var held = await UntilAsync($"{Objects * Replicas} replicas held", nodes, () =>
             {
                 var durability = data.Select(ReadDurability).ToArray();
-                var sum = durability.Sum(d => d?.HeldItems ?? 0);
+                var sum = durability.Sum(d => d?.HeldReplicas ?? 0);
                 return durability[0] is { } writer && writer.Objects == Objects && writer.BelowFullRedundancy == 0 && sum >= Objects * Replicas ? durability : null;
             });
-            output.WriteLine($"settled {clock.Elapsed.TotalSeconds:0.0} s after the writes: held items per node {string.Join(" ", held.Select(d => d!.Value.HeldItems))} (sum {held.Sum(d => d!.Value.HeldItems)})");
+            output.WriteLine($"settled {clock.Elapsed.TotalSeconds:0.0} s after the writes: replicas per node {string.Join(" ", held.Select(d => d!.Value.HeldReplicas))} (sum {held.Sum(d => d!.Value.HeldReplicas)}), all items {held.Sum(d => d!.Value.HeldItems)}");
 
             // kill -9 the writer and one more; the reader is a third node.
             const int killed = 5;
@@ -142,9 +142,9 @@ public sealed class DistributedStoreEndToEndTests(ITestOutputHelper output)
             var restored = await UntilAsync($"{Objects * Replicas} replicas held by the survivors", survivors.Select(i => nodes[i]).ToArray(), () =>
             {
                 var durability = survivors.Select(i => ReadDurability(data[i])).ToArray();
-                return durability.Sum(d => d?.HeldItems ?? 0) >= Objects * Replicas ? durability : null;
+                return durability.Sum(d => d?.HeldReplicas ?? 0) >= Objects * Replicas ? durability : null;
             });
-            output.WriteLine($"k replicas restored {sinceKills.Elapsed.TotalSeconds:0.0} s after the kills: held items per survivor {string.Join(" ", restored.Select(d => d!.Value.HeldItems))} (sum {restored.Sum(d => d!.Value.HeldItems)})");
+            output.WriteLine($"k replicas restored {sinceKills.Elapsed.TotalSeconds:0.0} s after the kills: replicas per survivor {string.Join(" ", restored.Select(d => d!.Value.HeldReplicas))} (sum {restored.Sum(d => d!.Value.HeldReplicas)})");
             var again = await RunAsync(environments[survivors[^1]], 0, "store", "get-many", "--data", data[survivors[^1]], keyFile, "--out", Path.Combine(temp.Path, "again"));
             Assert.Equal(Objects, keys.Count(k => File.ReadAllBytes(Path.Combine(temp.Path, "again", k.Key)).AsSpan().SequenceEqual(k.Value)));
             output.WriteLine($"read again through n{survivors[^1]}: {Objects} of {Objects}; whole test {total.Elapsed.TotalSeconds:0} s");
@@ -211,11 +211,11 @@ public sealed class DistributedStoreEndToEndTests(ITestOutputHelper output)
         return (overlay.GetProperty("nodeId").GetString()!, overlay.GetProperty("joined").GetBoolean(), leaves);
     }
 
-    private static (int Objects, int BelowFullRedundancy, int HeldItems)? ReadDurability(string data)
+    private static (int Objects, int BelowFullRedundancy, int HeldItems, int HeldReplicas)? ReadDurability(string data)
     {
         using var document = ReadStatusDocument(data);
         return document?.RootElement.GetProperty("durability") is { ValueKind: JsonValueKind.Object } d
-            ? (d.GetProperty("objects").GetInt32(), d.GetProperty("belowFullRedundancy").GetInt32(), d.GetProperty("heldItems").GetInt32())
+            ? (d.GetProperty("objects").GetInt32(), d.GetProperty("belowFullRedundancy").GetInt32(), d.GetProperty("heldItems").GetInt32(), d.GetProperty("heldReplicas").GetInt32())
             : null;
     }
 
