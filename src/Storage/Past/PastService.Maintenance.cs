@@ -105,13 +105,20 @@ public sealed partial class PastService
 
     private async Task EnsureGlacierAsync(HeldItem item)
     {
-        foreach (var (kind, index) in new[] { (HeldKind.Pointer, 0), (HeldKind.Fragment, 0), (HeldKind.Pointer, 1), (HeldKind.Fragment, 1) })
+        // Any one pointer or fragment will do. Probed one by one, so a covered object costs a probe
+        // or two; after a correlated failure many are gone, and stopping at the first few would
+        // encode again objects that are covered (0.6^16 of them lose all 16 pointers).
+        for (var index = 0; index < Math.Max(_options.PointerCopies, _options.Fragments); index++)
         {
-            if (await ProbeAsync(kind, FragmentKeys.Of(item.Key, index)) != false)
+            foreach (var kind in new[] { HeldKind.Pointer, HeldKind.Fragment })
             {
-                _covered.Add(item.Key);
-                _uncovered.Remove(item.Key);
-                return;
+                if ((kind == HeldKind.Pointer ? index < _options.PointerCopies : index < _options.Fragments)
+                    && await ProbeAsync(kind, FragmentKeys.Of(item.Key, index)) != false)
+                {
+                    _covered.Add(item.Key);
+                    _uncovered.Remove(item.Key);
+                    return;
+                }
             }
         }
 
