@@ -177,6 +177,7 @@ public sealed partial class PastService
     private async ValueTask<HeldPutResult> PutAsync(HeldKind kind, BlockKey key, byte[] blob, long lease, ulong version)
     {
         var result = await _held.PutAsync(new HeldItem(kind, key, blob.Length, lease, version), blob);
+        await OnNodeThread(); // a disk write may complete on any thread
         if (result == HeldPutResult.QuotaFull)
         {
             Counters.QuotaRefusals++;
@@ -197,17 +198,16 @@ public sealed partial class PastService
         var (found, payload, extra, version) = await ReadHeldAsync(fetch.Held, fetch.Key);
         if (!found && fetch.Held == HeldKind.Replica && (fetch.Status & FetchDirect) == 0)
         {
-            foreach (var member in _kbr.ReplicaSet(FragmentKeys.Placement(fetch.Key), _options.Replicas).Where(m => m.Id != Local.Id))
+            // The members in parallel, so the root answers within the requester's patience.
+            var members = _kbr.ReplicaSet(FragmentKeys.Placement(fetch.Key), _options.Replicas).Where(m => m.Id != Local.Id).ToList();
+            var request = new PastMessage { Kind = PastMessageKind.Fetch, Key = fetch.Key, Held = HeldKind.Replica, Status = FetchDirect };
+            var answers = await Task.WhenAll(members.Select(member => RequestAsync(request, member, default)));
+            if (answers.FirstOrDefault(a => a is { Status: 1, LeaseEpochs: > 0 } && fetch.Key.Matches(a.Payload.Span)) is { } answer)
             {
-                var answer = await RequestAsync(new PastMessage { Kind = PastMessageKind.Fetch, Key = fetch.Key, Held = HeldKind.Replica, Status = FetchDirect }, member, default);
-                if (answer is { Status: 1, LeaseEpochs: > 0 } && fetch.Key.Matches(answer.Payload.Span))
-                {
-                    found = true;
-                    payload = answer.Payload.ToArray();
-                    // Read repair: the root keeps a copy, as maintenance would have made it.
-                    await AcceptAsync(new PastMessage { Kind = PastMessageKind.Store, Key = fetch.Key, Held = HeldKind.Replica, LeaseEpochs = answer.LeaseEpochs, Payload = payload });
-                    break;
-                }
+                found = true;
+                payload = answer.Payload.ToArray();
+                // Read repair: the root keeps a copy, as maintenance would have made it.
+                await AcceptAsync(new PastMessage { Kind = PastMessageKind.Store, Key = fetch.Key, Held = HeldKind.Replica, LeaseEpochs = answer.LeaseEpochs, Payload = payload });
             }
         }
 

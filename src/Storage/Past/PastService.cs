@@ -188,12 +188,20 @@ public sealed partial class PastService : IKbrApplication, IDisposable
     /// <param name="routeKey">Where a routed request goes.</param>
     private async Task<PastMessage?> RequestAsync(PastMessage message, NodeHandle? to, NodeId routeKey)
     {
-        for (var attempt = 0; attempt <= _options.Retries && !_disposed; attempt++)
+        // Timeouts nest: a root answers a coordinated request (insert, head write and read, replica
+        // renewal and fetch) only after asking its replica set, two tries of RequestTimeout each, in
+        // parallel; so the requester waits three RequestTimeouts per try, not one, or it would give
+        // up (and send again) while the root is still collecting answers under load.
+        var coordinated = to is null && (message.Kind is PastMessageKind.Insert or PastMessageKind.HeadWrite or PastMessageKind.HeadRead
+            || (message.Kind is PastMessageKind.Renew or PastMessageKind.Fetch && message.Held is HeldKind.Replica or HeldKind.Head && (message.Status & FetchDirect) == 0));
+        var timeout = coordinated ? _options.RequestTimeout * 3 : _options.RequestTimeout;
+        var attempts = to is null || to.Id == Local.Id ? _options.Retries + 1 : Math.Min(2, _options.Retries + 1);
+        for (var attempt = 0; attempt < attempts && !_disposed; attempt++)
         {
             var id = ++_nextRequest;
             var pending = new PendingRequest();
             _pending[id] = pending;
-            pending.Timer = _kbr.Time.CreateTimer(_ => _kbr.Execute(() => Expire(id)), null, _options.RequestTimeout, Timeout.InfiniteTimeSpan);
+            pending.Timer = _kbr.Time.CreateTimer(_ => _kbr.Execute(() => Expire(id)), null, timeout, Timeout.InfiniteTimeSpan);
             var bytes = (message with { Request = id }).Encode();
             if (to is null)
             {
@@ -317,6 +325,23 @@ public sealed partial class PastService : IKbrApplication, IDisposable
     /// 0 when the item is in its last epoch here: it is not copied any more.
     /// </summary>
     private uint RemainingLease(HeldItem item) => (uint)Math.Clamp(item.LeaseExpiresAt - Epoch - 1, 0, int.MaxValue);
+
+    /// <summary>Continues the awaiting code inside <see cref="IKeyBasedRouting.Execute"/>: after a held-store write, which may complete on any thread.</summary>
+    private NodeThread OnNodeThread() => new(_kbr);
+
+    /// <summary>The awaitable of <see cref="OnNodeThread"/>. Already on the node's thread (the simulator, or a write that completed at once), Execute re-enters and runs the continuation inline.</summary>
+    private readonly struct NodeThread(IKeyBasedRouting kbr) : System.Runtime.CompilerServices.INotifyCompletion
+    {
+        public bool IsCompleted => false;
+
+        public NodeThread GetAwaiter() => this;
+
+        public void OnCompleted(Action continuation) => kbr.Execute(continuation);
+
+        public void GetResult()
+        {
+        }
+    }
 
     private sealed class PendingRequest
     {
