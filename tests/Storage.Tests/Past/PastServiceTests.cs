@@ -161,6 +161,33 @@ public sealed class PastServiceTests
     }
 
     [Fact]
+    public void Under_a_partition_the_owner_keeps_writing_heads_on_its_side_and_after_the_heal_every_reader_gets_the_newest()
+    {
+        using var net = new PastTestOverlay(10, 24, Defaults);
+        using var owner = UserIdentity.Create(new SeededRandomSource(10));
+        const int home = 0;
+        Assert.True(net.Run(net.Service(home).WriteHeadAsync(LogHead.Sign(owner, "INBOX", 1, BlockKey.Of([1])))).Acknowledged);
+
+        // ePOST chose availability: a third of the ring, the owner's home among it, is cut off.
+        var side = Enumerable.Range(0, 24).Where(i => i % 3 == 0).ToList();
+        var rest = Enumerable.Range(0, 24).Except(side).ToList();
+        net.Overlay.Network.Partition(side, rest, Overlay.Simulation.PartitionKind.Full);
+        net.Overlay.RunFor(TimeSpan.FromMinutes(1)); // each side's leaf sets close over its own nodes
+        var written = net.Run(net.Service(home).WriteHeadAsync(LogHead.Sign(owner, "INBOX", 2, BlockKey.Of([2]))));
+        Assert.True(written.Acknowledged, $"v2 got {written.Replicas} replicas on the owner's side");
+        Assert.Equal(2UL, net.Run(net.Service(side[^1]).ReadHeadAsync(owner.PublicKeys, "INBOX"))!.Version);
+
+        // Healed: the two sides' leaf sets merge, maintenance pushes the newer head over the older,
+        // and a reader anywhere gets v2.
+        net.Overlay.Network.Heal();
+        net.Overlay.RunFor(TimeSpan.FromMinutes(3));
+        foreach (var reader in new[] { rest[0], rest[^1], side[1] })
+        {
+            Assert.Equal(2UL, net.Run(net.Service(reader).ReadHeadAsync(owner.PublicKeys, "INBOX"))!.Version);
+        }
+    }
+
+    [Fact]
     public void Released_objects_are_collected_after_their_lease_and_renewed_ones_are_kept()
     {
         var leases = Defaults with { EpochLength = TimeSpan.FromSeconds(10), LeaseEpochs = 4, RenewEvery = 2 };
