@@ -182,7 +182,7 @@ public sealed partial class LocalHeldStore : IHeldStore, IAsyncDisposable
     public ValueTask<HeldPutResult> PutAsync(HeldItem item, ReadOnlyMemory<byte> bytes)
     {
         var put = Put(item, bytes);
-        return put.IsCompleted ? new ValueTask<HeldPutResult>(put.Result) : new ValueTask<HeldPutResult>(Resume(put));
+        return put.IsCompleted ? new ValueTask<HeldPutResult>(put.Result) : Resume(put);
     }
 
     /// <summary>A put, completing wherever its record's write completes.</summary>
@@ -246,7 +246,7 @@ public sealed partial class LocalHeldStore : IHeldStore, IAsyncDisposable
     public ValueTask<byte[]?> ReadAsync(HeldKind kind, BlockKey key)
     {
         var (bytes, moved) = TryRead(kind, key);
-        return moved is null ? ValueTask.FromResult(bytes) : new ValueTask<byte[]?>(Resume(ReadAfterAsync(moved, kind, key)));
+        return moved is null ? ValueTask.FromResult(bytes) : Resume(ReadAfterAsync(moved, kind, key));
     }
 
     /// <summary>The item's bytes; or, when a compaction moved its record under the read, the compaction to wait for.</summary>
@@ -531,17 +531,19 @@ public sealed partial class LocalHeldStore : IHeldStore, IAsyncDisposable
     }
 
     /// <summary>Hands a completed put to the caller's thread (see <c>resume</c> of <see cref="Open"/>).</summary>
-    private Task<T> Resume<T>(Task<T> task)
+    private ValueTask<T> Resume<T>(Task<T> task)
     {
         if (_resume is not { } resume || task.IsCompleted)
         {
-            return task;
+            return new ValueTask<T>(task);
         }
 
-        // Synchronous continuations: the caller's code runs inside resume, on its thread.
-        var handed = new TaskCompletionSource<T>();
-        task.ContinueWith(t => resume(() => handed.SetFromTask(t)), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-        return handed.Task;
+        // Not a TaskCompletionSource: an await that registers just after the task completed would
+        // continue on a thread-pool thread, outside resume. The source runs every continuation
+        // through resume, however the completion and the registration interleave.
+        var handed = new ResumedSource<T>(resume);
+        task.ContinueWith(t => handed.Complete(t), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        return new ValueTask<T>(handed, 0);
     }
 
     /// <summary>An index entry: the item and where its put record is.</summary>
