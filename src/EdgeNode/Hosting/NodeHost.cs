@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using EPostEdge.EdgeNode.Cli;
 using EPostEdge.EdgeNode.Configuration;
+using EPostEdge.EdgeNode.Health;
 using EPostEdge.EdgeNode.Mail.Net;
 using EPostEdge.EdgeNode.Mail.Tls;
 using EPostEdge.EdgeNode.Overlay;
@@ -86,6 +87,16 @@ internal static class NodeHost
             sp.GetService<MailListener>(),
             sp.GetService<OverlayService>()));
         builder.Services.AddHostedService(sp => sp.GetRequiredService<StatusReporter>());
+
+        // The health loop (after the status file, which it reads the same snapshot as): LEDs,
+        // watchdog and web page listen to it.
+        builder.Services.AddSingleton(sp => new HealthMonitor(
+            sp.GetRequiredService<StatusReporter>().Snapshot,
+            sp.GetRequiredService<TimeProvider>(),
+            configuration.Health,
+            sp.GetRequiredService<ILogger<HealthMonitor>>()));
+        builder.Services.AddSingleton<IHealthSource>(sp => sp.GetRequiredService<HealthMonitor>());
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<HealthMonitor>());
         builder.Services.AddHostedService(sp => new IdleCollector(sp.GetRequiredService<TimeProvider>()));
 
         using var host = builder.Build();

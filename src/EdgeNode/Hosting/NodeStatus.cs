@@ -48,4 +48,7 @@ public sealed record NodeStatus
 
     /// <summary>Thread-pool threads of the node (the process adds about five: main, GC, finalizer, timer, sockets).</summary>
     public int? Threads { get; init; }
+
+    /// <summary>The node against its hw-profile's memory and disk budgets; null when no node runs.</summary>
+    public BudgetStatus? Budget { get; init; }
 }
