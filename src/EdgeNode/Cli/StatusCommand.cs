@@ -115,6 +115,11 @@ internal static class StatusCommand
     private static void Print(TextWriter output, NodeStatus status)
     {
         output.WriteLine($"node:     {(status.Running ? $"running (pid {status.Pid?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "?"}, since {status.StartedAt:u})" : "not running")}");
+        if (status.Health is { } health)
+        {
+            output.WriteLine($"health:   {health.Name}{(health.Reasons.Count > 0 ? $" ({string.Join("; ", health.Reasons)})" : string.Empty)}");
+        }
+
         output.WriteLine($"data:     {status.DataDirectory}");
         output.WriteLine($"blocks:   {status.Blocks?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "?"}");
         output.WriteLine($"used:     {status.UsedBytes?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "?"} bytes, quota {(status.QuotaBytes is { } q ? $"{q} bytes" : "unlimited")}");

@@ -90,11 +90,13 @@ internal static class NodeHost
 
         // The health loop (after the status file, which it reads the same snapshot as): LEDs,
         // watchdog and web page listen to it.
-        builder.Services.AddSingleton(sp => new HealthMonitor(
-            sp.GetRequiredService<StatusReporter>().Snapshot,
-            sp.GetRequiredService<TimeProvider>(),
-            configuration.Health,
-            sp.GetRequiredService<ILogger<HealthMonitor>>()));
+        builder.Services.AddSingleton(sp =>
+        {
+            var reporter = sp.GetRequiredService<StatusReporter>();
+            var monitor = new HealthMonitor(reporter.Snapshot, sp.GetRequiredService<TimeProvider>(), configuration.Health, sp.GetRequiredService<ILogger<HealthMonitor>>());
+            reporter.Health = monitor;
+            return monitor;
+        });
         builder.Services.AddSingleton<IHealthSource>(sp => sp.GetRequiredService<HealthMonitor>());
         builder.Services.AddHostedService(sp => sp.GetRequiredService<HealthMonitor>());
         builder.Services.AddHostedService(sp => new IdleCollector(sp.GetRequiredService<TimeProvider>()));

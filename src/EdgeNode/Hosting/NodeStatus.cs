@@ -12,6 +12,9 @@ public sealed record NodeStatus
 
     public int? Pid { get; init; }
 
+    /// <summary>The health loop's last judgement (null before its first, and when no node runs).</summary>
+    public Health.HealthSummary? Health { get; init; }
+
     public DateTimeOffset? StartedAt { get; init; }
 
     public DateTimeOffset? UpdatedAt { get; init; }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using EPostEdge.EdgeNode.Health;
 using EPostEdge.Storage.Past;
 
 namespace EPostEdge.EdgeNode.Hosting;
@@ -28,6 +29,24 @@ public static class NodeStatusJson
         WriteNumber(json, "pid", status.Pid);
         WriteTime(json, "startedAt", status.StartedAt);
         WriteTime(json, "updatedAt", status.UpdatedAt);
+        if (status.Health is { } health)
+        {
+            json.WriteStartObject("health");
+            json.WriteString("condition", health.Name);
+            json.WriteStartArray("reasons");
+            foreach (var reason in health.Reasons)
+            {
+                json.WriteStringValue(reason);
+            }
+
+            json.WriteEndArray();
+            json.WriteEndObject();
+        }
+        else
+        {
+            json.WriteNull("health");
+        }
+
         json.WriteStartObject("store");
         WriteNumber(json, "blocks", status.Blocks);
         WriteNumber(json, "usedBytes", status.UsedBytes);
@@ -120,6 +139,12 @@ public static class NodeStatusJson
                 d.TryGetProperty("heldReplicas", out var replicas) ? replicas.GetInt32() : 0);
         }
 
+        HealthSummary? health = null;
+        if (root.TryGetProperty("health", out var h) && h.ValueKind == JsonValueKind.Object && HealthSummary.TryParse(h.GetProperty("condition").GetString(), out var condition))
+        {
+            health = new HealthSummary(condition, h.GetProperty("reasons").EnumerateArray().Select(r => r.GetString() ?? string.Empty).ToList());
+        }
+
         var listening = new List<ListeningPort>();
         if (root.TryGetProperty("listening", out var ports) && ports.ValueKind == JsonValueKind.Array)
         {
@@ -136,6 +161,7 @@ public static class NodeStatusJson
             Pid = Int(root, "pid"),
             StartedAt = Time(root, "startedAt"),
             UpdatedAt = Time(root, "updatedAt"),
+            Health = health,
             Blocks = Int(store, "blocks"),
             UsedBytes = Long(store, "usedBytes"),
             QuotaBytes = Long(store, "quotaBytes"),

@@ -31,6 +31,9 @@ internal sealed class StatusReporter(
     // sequence only. Under _writing.
     private (long Sequence, int Blocks)? _counted;
 
+    /// <summary>The health loop, set when it is built (it reads <see cref="Snapshot"/> in turn); its last judgement goes into the file.</summary>
+    public Health.IHealthSource? Health { get; set; }
+
     public string Directory => Path.Combine(settings.DataDirectory, "run");
 
     public string FilePath => Path.Combine(Directory, "status.json");
@@ -73,6 +76,7 @@ internal sealed class StatusReporter(
             Pid = Environment.ProcessId,
             StartedAt = _startedAt,
             UpdatedAt = time.GetUtcNow(),
+            Health = Health?.Current is { } report ? new Health.HealthSummary(report.Condition, report.Reasons) : null,
             Blocks = local is null ? null : CountBlocks(local),
             UsedBytes = local?.UsedBytes,
             QuotaBytes = settings.QuotaBytes == long.MaxValue ? null : settings.QuotaBytes,
