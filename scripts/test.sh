@@ -22,6 +22,16 @@ if ! command -v python3 >/dev/null; then
 fi
 python3 --version
 
+# tests/EdgeNode.Tests/Systemd: systemd-analyze (verify, security --offline) checks the unit files;
+# the sd_notify test starts the node under unshare(1) and mount(8) (util-linux, mount: in every
+# Debian install).
+if ! command -v systemd-analyze >/dev/null; then
+  echo "== install: systemd (for systemd-analyze)"
+  apt-get update -q
+  apt-get install -y -q systemd
+fi
+systemd-analyze --version | head -1
+
 echo "== build (Release, warnings are errors)"
 dotnet build EPostEdge.sln -c Release -nologo -v:q
 

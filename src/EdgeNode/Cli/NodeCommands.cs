@@ -69,6 +69,7 @@ internal static class NodeCommands
         root.Subcommands.Add(SimulateCommand.Build(context));
         root.Subcommands.Add(IdentityCommands.Build(data));
         root.Subcommands.Add(BuildTorture());
+        root.Subcommands.Add(SystemdUnitCommand.Build(context));
         return root;
     }
 

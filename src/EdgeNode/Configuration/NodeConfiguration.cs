@@ -34,6 +34,8 @@ public sealed class NodeConfiguration
 
     public HealthOptions Health { get; } = new();
 
+    public LedOptions Leds { get; } = new();
+
     public static string PathIn(string dataDirectory) => Path.Combine(dataDirectory, FileName);
 
     /// <summary>
@@ -86,6 +88,7 @@ public sealed class NodeConfiguration
             root.GetSection("Store").Bind(configuration.Store);
             root.GetSection("Overlay").Bind(configuration.Overlay);
             root.GetSection("Health").Bind(configuration.Health);
+            root.GetSection("Leds").Bind(configuration.Leds);
         }
         catch (InvalidOperationException ex)
         {

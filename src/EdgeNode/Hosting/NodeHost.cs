@@ -3,9 +3,11 @@ using System.Security.Cryptography.X509Certificates;
 using EPostEdge.EdgeNode.Cli;
 using EPostEdge.EdgeNode.Configuration;
 using EPostEdge.EdgeNode.Health;
+using EPostEdge.EdgeNode.Leds;
 using EPostEdge.EdgeNode.Mail.Net;
 using EPostEdge.EdgeNode.Mail.Tls;
 using EPostEdge.EdgeNode.Overlay;
+using EPostEdge.EdgeNode.Systemd;
 using EPostEdge.Storage.FileSystem;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -43,7 +45,7 @@ internal static class NodeHost
             o.SingleLine = true;
             o.TimestampFormat = "HH:mm:ss ";
         });
-        builder.Services.AddSystemd();
+        SystemdServices.Add(builder, Environment.GetEnvironmentVariables());
 
         // A start failure (port in use) is reported below in one line; the host's own error log
         // of it would add a stack trace.
@@ -85,20 +87,24 @@ internal static class NodeHost
             sp.GetRequiredService<TimeProvider>(),
             sp.GetService<IMailRuntime>(),
             sp.GetService<MailListener>(),
-            sp.GetService<OverlayService>()));
+            sp.GetService<OverlayService>(),
+            sp.GetRequiredService<HealthMonitor>));
         builder.Services.AddHostedService(sp => sp.GetRequiredService<StatusReporter>());
 
         // The health loop (after the status file, which it reads the same snapshot as): LEDs,
         // watchdog and web page listen to it.
-        builder.Services.AddSingleton(sp =>
-        {
-            var reporter = sp.GetRequiredService<StatusReporter>();
-            var monitor = new HealthMonitor(reporter.Snapshot, sp.GetRequiredService<TimeProvider>(), configuration.Health, sp.GetRequiredService<ILogger<HealthMonitor>>());
-            reporter.Health = monitor;
-            return monitor;
-        });
+        builder.Services.AddSingleton(sp => new HealthMonitor(
+            sp.GetRequiredService<StatusReporter>().Snapshot, sp.GetRequiredService<TimeProvider>(), configuration.Health, sp.GetRequiredService<ILogger<HealthMonitor>>()));
         builder.Services.AddSingleton<IHealthSource>(sp => sp.GetRequiredService<HealthMonitor>());
         builder.Services.AddHostedService(sp => sp.GetRequiredService<HealthMonitor>());
+
+        // Its listeners: the systemd watchdog (and STATUS=), the status LEDs (README "systemd", "Status LEDs").
+        var watchdog = WatchdogSettings.FromEnvironment(Environment.GetEnvironmentVariables(), Environment.ProcessId, out var watchdogWhy);
+        builder.Services.AddHostedService(sp => new SystemdWatchdog(
+            sp.GetRequiredService<IHealthSource>(), sp.GetRequiredService<Microsoft.Extensions.Hosting.Systemd.ISystemdNotifier>(), watchdog, watchdogWhy,
+            TimeSpan.FromSeconds(Math.Max(1, configuration.Health.PeriodSeconds)), sp.GetRequiredService<ILogger<SystemdWatchdog>>()));
+        builder.Services.AddHostedService(sp => new LedPanel(
+            sp.GetRequiredService<IHealthSource>(), () => LedDrivers.Open(configuration.Leds), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<LedPanel>>()));
         builder.Services.AddHostedService(sp => new IdleCollector(sp.GetRequiredService<TimeProvider>()));
 
         using var host = builder.Build();

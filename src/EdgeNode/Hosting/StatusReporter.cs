@@ -16,7 +16,8 @@ internal sealed class StatusReporter(
     TimeProvider time,
     IMailRuntime? mail = null,
     MailListener? listener = null,
-    OverlayService? overlay = null) : IHostedService, IAsyncDisposable
+    OverlayService? overlay = null,
+    Func<Health.HealthMonitor>? health = null) : IHostedService, IAsyncDisposable
 {
     public static readonly TimeSpan Period = TimeSpan.FromSeconds(2);
 
@@ -31,8 +32,8 @@ internal sealed class StatusReporter(
     // sequence only. Under _writing.
     private (long Sequence, int Blocks)? _counted;
 
-    /// <summary>The health loop, set when it is built (it reads <see cref="Snapshot"/> in turn); its last judgement goes into the file.</summary>
-    public Health.IHealthSource? Health { get; set; }
+    // The failure reported to the health loop while the data folder refuses this file (under _writing).
+    private string? _writeFailure;
 
     public string Directory => Path.Combine(settings.DataDirectory, "run");
 
@@ -76,7 +77,7 @@ internal sealed class StatusReporter(
             Pid = Environment.ProcessId,
             StartedAt = _startedAt,
             UpdatedAt = time.GetUtcNow(),
-            Health = Health?.Current is { } report ? new Health.HealthSummary(report.Condition, report.Reasons) : null,
+            Health = health?.Invoke().Current is { } report ? new Health.HealthSummary(report.Condition, report.Reasons) : null,
             Blocks = local is null ? null : CountBlocks(local),
             UsedBytes = local?.UsedBytes,
             QuotaBytes = settings.QuotaBytes == long.MaxValue ? null : settings.QuotaBytes,
@@ -111,10 +112,38 @@ internal sealed class StatusReporter(
         try
         {
             Write();
+            WriteFailed(null);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            // A full or read-only disk must not stop the node over a status file; the next tick retries.
+            // A full or read-only disk must not stop the node over a status file; the next tick
+            // retries. But a data folder that refuses a small write every 2 s (file system full,
+            // remounted read-only after disk errors, a dying SD card) cannot take mail either: the
+            // node is failed until a write works again (LEDs red, no systemd WATCHDOG=1).
+            WriteFailed($"the data folder refuses writes: {ex.Message}");
+        }
+    }
+
+    private void WriteFailed(string? reason)
+    {
+        lock (_writing)
+        {
+            if (reason == _writeFailure || health is null)
+            {
+                return;
+            }
+
+            var monitor = health();
+            if (_writeFailure is not null)
+            {
+                monitor.ClearFailure(_writeFailure);
+            }
+
+            _writeFailure = reason;
+            if (reason is not null)
+            {
+                monitor.ReportFailure(reason);
+            }
         }
     }
 
