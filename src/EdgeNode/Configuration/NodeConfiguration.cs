@@ -34,6 +34,8 @@ public sealed class NodeConfiguration
 
     public HealthOptions Health { get; } = new();
 
+    public WebOptions Web { get; } = new();
+
     public static string PathIn(string dataDirectory) => Path.Combine(dataDirectory, FileName);
 
     /// <summary>
@@ -86,6 +88,7 @@ public sealed class NodeConfiguration
             root.GetSection("Store").Bind(configuration.Store);
             root.GetSection("Overlay").Bind(configuration.Overlay);
             root.GetSection("Health").Bind(configuration.Health);
+            root.GetSection("Web").Bind(configuration.Web);
         }
         catch (InvalidOperationException ex)
         {
@@ -148,6 +151,7 @@ public sealed class NodeConfiguration
         ("Smtp:ImplicitTlsPort", Smtp.ImplicitTlsPort),
         ("Imap:Port", Imap.Port),
         ("Imap:ImplicitTlsPort", Imap.ImplicitTlsPort),
+        ("Web:Port", Web.Port),
     ];
 
     /// <summary>Checks what would make the node fail or be unsafe, with messages a user can act on.</summary>
@@ -210,6 +214,7 @@ public sealed class NodeConfiguration
         }
 
         ValidateOverlay(errors, seen);
+        Web.Validate(errors);
 
         var (certificate, key) = CertificateFiles(dataDirectory);
         foreach (var file in new[] { certificate, key }.Distinct())
