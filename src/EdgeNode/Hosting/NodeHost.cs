@@ -6,6 +6,7 @@ using EPostEdge.EdgeNode.Health;
 using EPostEdge.EdgeNode.Mail.Net;
 using EPostEdge.EdgeNode.Mail.Tls;
 using EPostEdge.EdgeNode.Overlay;
+using EPostEdge.EdgeNode.Web;
 using EPostEdge.Storage.FileSystem;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -98,6 +99,9 @@ internal static class NodeHost
         builder.Services.AddSingleton<IHealthSource>(sp => sp.GetRequiredService<HealthMonitor>());
         builder.Services.AddHostedService(sp => sp.GetRequiredService<HealthMonitor>());
         builder.Services.AddHostedService(sp => new IdleCollector(sp.GetRequiredService<TimeProvider>()));
+
+        // The web health page (Web:Port; 0 = off): started last, stopped first.
+        builder.AddHealthWeb(configuration);
 
         using var host = builder.Build();
         try
