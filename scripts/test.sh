@@ -22,6 +22,16 @@ if ! command -v python3 >/dev/null; then
 fi
 python3 --version
 
+# The web health page's browser test (EndToEnd/HealthPageBrowserTests) drives Debian's chromium
+# through Microsoft.Playwright's own driver (node, shipped in the NuGet package): no browser is
+# downloaded.
+if [ ! -x /usr/bin/chromium ]; then
+  echo "== install: chromium"
+  apt-get update -q
+  apt-get install -y -q chromium
+fi
+/usr/bin/chromium --version 2>/dev/null || true
+
 echo "== build (Release, warnings are errors)"
 dotnet build EPostEdge.sln -c Release -nologo -v:q
 
