@@ -32,6 +32,16 @@ if ! command -v systemd-analyze >/dev/null; then
 fi
 systemd-analyze --version | head -1
 
+# The web health page's browser test (EndToEnd/HealthPageBrowserTests) drives Debian's chromium
+# through Microsoft.Playwright's own driver (node, shipped in the NuGet package): no browser is
+# downloaded.
+if [ ! -x /usr/bin/chromium ]; then
+  echo "== install: chromium"
+  apt-get update -q
+  apt-get install -y -q chromium
+fi
+/usr/bin/chromium --version 2>/dev/null || true
+
 echo "== build (Release, warnings are errors)"
 dotnet build EPostEdge.sln -c Release -nologo -v:q
 

@@ -43,6 +43,10 @@ internal static class NodeProcess
         info.Environment.Remove("EPOSTEDGE_DATA");
         info.Environment.Remove("EPOSTEDGE_QUOTA");
         info.Environment.Remove("EPOSTEDGE_PASSPHRASE");
+
+        // The web page off unless a test asks for it: nodes run side by side (eight in one test,
+        // and other test runs on the same machine) and would all want the default port.
+        info.Environment["EPOSTEDGE_Web__Port"] = "0";
         foreach (var (name, value) in environment)
         {
             info.Environment[name] = value;

@@ -36,6 +36,8 @@ public sealed class NodeConfiguration
 
     public LedOptions Leds { get; } = new();
 
+    public WebOptions Web { get; } = new();
+
     public static string PathIn(string dataDirectory) => Path.Combine(dataDirectory, FileName);
 
     /// <summary>
@@ -89,6 +91,7 @@ public sealed class NodeConfiguration
             root.GetSection("Overlay").Bind(configuration.Overlay);
             root.GetSection("Health").Bind(configuration.Health);
             root.GetSection("Leds").Bind(configuration.Leds);
+            root.GetSection("Web").Bind(configuration.Web);
         }
         catch (InvalidOperationException ex)
         {
@@ -151,6 +154,7 @@ public sealed class NodeConfiguration
         ("Smtp:ImplicitTlsPort", Smtp.ImplicitTlsPort),
         ("Imap:Port", Imap.Port),
         ("Imap:ImplicitTlsPort", Imap.ImplicitTlsPort),
+        ("Web:Port", Web.Port),
     ];
 
     /// <summary>Checks what would make the node fail or be unsafe, with messages a user can act on.</summary>
@@ -213,6 +217,7 @@ public sealed class NodeConfiguration
         }
 
         ValidateOverlay(errors, seen);
+        Web.Validate(errors);
 
         var (certificate, key) = CertificateFiles(dataDirectory);
         foreach (var file in new[] { certificate, key }.Distinct())

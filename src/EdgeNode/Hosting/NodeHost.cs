@@ -8,6 +8,7 @@ using EPostEdge.EdgeNode.Mail.Net;
 using EPostEdge.EdgeNode.Mail.Tls;
 using EPostEdge.EdgeNode.Overlay;
 using EPostEdge.EdgeNode.Systemd;
+using EPostEdge.EdgeNode.Web;
 using EPostEdge.Storage.FileSystem;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -106,6 +107,9 @@ internal static class NodeHost
         builder.Services.AddHostedService(sp => new LedPanel(
             sp.GetRequiredService<IHealthSource>(), () => LedDrivers.Open(configuration.Leds), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<LedPanel>>()));
         builder.Services.AddHostedService(sp => new IdleCollector(sp.GetRequiredService<TimeProvider>()));
+
+        // The web health page (Web:Port; 0 = off): started last, stopped first.
+        builder.AddHealthWeb(configuration);
 
         using var host = builder.Build();
         try
