@@ -32,6 +32,8 @@ public sealed class NodeConfiguration
 
     public OverlayOptions Overlay { get; } = new();
 
+    public NatOptions Nat { get; } = new();
+
     public static string PathIn(string dataDirectory) => Path.Combine(dataDirectory, FileName);
 
     /// <summary>
@@ -83,6 +85,7 @@ public sealed class NodeConfiguration
             root.GetSection("Imap").Bind(configuration.Imap);
             root.GetSection("Store").Bind(configuration.Store);
             root.GetSection("Overlay").Bind(configuration.Overlay);
+            root.GetSection("Nat").Bind(configuration.Nat);
         }
         catch (InvalidOperationException ex)
         {
