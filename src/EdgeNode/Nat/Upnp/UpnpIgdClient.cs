@@ -60,8 +60,8 @@ internal sealed class UpnpIgdClient : IPortMappingClient
 
     /// <summary>
     /// Multicasts M-SEARCH for the connection service types from <paramref name="localAddress"/>
-    /// (twice, for loss), takes answers for up to <paramref name="wait"/> (at once when
-    /// <paramref name="gateway"/> answers), and returns a client for the first device whose
+    /// (again after half of <paramref name="wait"/> if nothing answered, for loss), takes answers
+    /// for up to <paramref name="wait"/> (no longer once <paramref name="gateway"/> answers), and returns a client for the first device whose
     /// description has a connection service. A LOCATION on another host than the answer's
     /// sender is ignored: only the device that answered is spoken to.
     /// </summary>
@@ -74,7 +74,8 @@ internal sealed class UpnpIgdClient : IPortMappingClient
         using (var socket = network.OpenDatagram(localAddress, null))
         {
             var buffer = new byte[2048];
-            for (var round = 0; round < 2 && !found.Exists(f => f.From.Equals(gateway)); round++)
+            // Round two (the searches again, for loss) only when round one found nothing.
+            for (var round = 0; round < 2 && found.Count == 0; round++)
             {
                 foreach (var target in SsdpCodec.ConnectionServiceTypes)
                 {

@@ -14,7 +14,8 @@ namespace EPostEdge.EdgeNode.Tests.Nat.Igd;
 /// really forward a peer's packets, a renewal pushes the router's lease expiry out, and the
 /// removal takes the rules away again.
 /// </summary>
-public sealed class MiniupnpdTests(MiniupnpdGateway gateway) : IClassFixture<MiniupnpdGateway>
+[Collection(MiniupnpdCollection.Name)]
+public sealed class MiniupnpdTests(MiniupnpdGateway gateway)
 {
     private const int OverlayPort = 4031;
     private static readonly TimeSpan Arrives = TimeSpan.FromSeconds(3);
