@@ -22,6 +22,13 @@ if ! command -v python3 >/dev/null; then
 fi
 python3 --version
 
+# The NAT tests (tests/EdgeNode.Tests/Nat/Igd) run a real IGD, Debian's miniupnpd (NAT-PMP, PCP
+# and UPnP-IGD; nftables backend), in network namespaces they make as root (ip, nft).
+if ! [ -x /usr/sbin/miniupnpd ] || ! command -v nft >/dev/null || ! command -v ip >/dev/null; then
+  echo "== install: miniupnpd, nftables, iproute2 (NAT tests)"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends miniupnpd miniupnpd-nftables nftables iproute2
+fi
+
 echo "== build (Release, warnings are errors)"
 dotnet build EPostEdge.sln -c Release -nologo -v:q
 
