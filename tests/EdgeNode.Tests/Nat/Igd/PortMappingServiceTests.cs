@@ -95,14 +95,15 @@ public sealed class PortMappingServiceTests(MiniupnpdGateway gateway)
         // the PCP try at once (no 45 s of retransmissions), NAT-PMP is skipped, and SSDP finds
         // miniupnpd's IGD on the LAN.
         var options = new NatOptions { Gateway = MiniupnpdGateway.LanNode.ToString() };
-        var mapper = new PortMapper(options, OverlayPort, gateway.Network(), TimeProvider.System, new SeededRandomSource(5), NullLogger.Instance);
+        var timings = NatTimings.Default with { SsdpWait = TimeSpan.FromSeconds(1) };
+        var mapper = new PortMapper(options, OverlayPort, gateway.Network(), TimeProvider.System, new SeededRandomSource(5), NullLogger.Instance, timings);
         var watch = Stopwatch.StartNew();
         Assert.True(await mapper.EstablishAsync(CancellationToken.None), mapper.Status.LastError);
         watch.Stop();
         Assert.Equal(NatProtocol.Upnp, mapper.Status.Protocol);
         Assert.Equal(new IPEndPoint(MiniupnpdGateway.ExternalAddress, OverlayPort), mapper.Status.ExternalEndPoint);
-        // PCP's retransmissions alone would take 45 s; SSDP waits half its 3 s for more answers
-        // since the IGD is not the named gateway.
+        // PCP's retransmissions alone would take 45 s; SSDP waits out its first round (0.5 s)
+        // for more answers, since the IGD is not the named gateway.
         Assert.True(watch.Elapsed < TimeSpan.FromSeconds(10), $"took {watch.Elapsed}");
         await mapper.RemoveAsync(CancellationToken.None);
         Assert.Empty(gateway.DnatRules());
