@@ -64,4 +64,17 @@ public sealed class NatStatusTests
         Assert.Equal(NatState.Failed, mapper.Status.State);
         Assert.Contains("carrier-pigeon", mapper.Status.LastError, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("10.1.2.3", true)]
+    [InlineData("172.16.0.1", true)]
+    [InlineData("172.32.0.1", false)]
+    [InlineData("192.168.178.1", true)]
+    [InlineData("100.64.0.1", true)]
+    [InlineData("100.128.0.1", false)]
+    [InlineData("169.254.1.1", true)]
+    [InlineData("192.0.1.7", false)]
+    [InlineData("203.0.113.9", false)]
+    public void A_private_external_address_is_told_apart(string address, bool isPrivate) =>
+        Assert.Equal(isPrivate, PortMapper.IsPrivate(IPAddress.Parse(address)));
 }

@@ -232,8 +232,33 @@ internal sealed partial class PortMapper(
     private void PublishMapped(IPAddress gateway, string? error)
     {
         var udp = _udp!;
+        if (IsPrivate(udp.ExternalAddress))
+        {
+            // The router's own WAN side is another private network (carrier-grade NAT, RFC 6598, or a
+            // second router): the mapping holds, but the Internet still cannot reach this node.
+            var behind = $"the router's external address {udp.ExternalAddress} is itself private: another NAT (the provider's, or a second router) stands in front of it";
+            error = error is null ? behind : $"{error}; {behind}";
+        }
+
         var expires = new[] { udp.ExpiresAt, _tcp?.ExpiresAt }.Where(e => e is not null).Min();
         Publish(new NatStatus(NatState.Mapped, _client!.Protocol, gateway, udp.ExternalAddress, udp.ExternalPort, _tcp?.ExternalPort, expires, error, error is null ? null : time.GetUtcNow()));
+    }
+
+    /// <summary>RFC 1918, RFC 6598 shared (CGNAT), link-local and loopback IPv4 addresses.</summary>
+    internal static bool IsPrivate(IPAddress address)
+    {
+        if (address.AddressFamily != System.Net.Sockets.AddressFamily.InterNetwork)
+        {
+            return address.IsIPv6LinkLocal || address.IsIPv6UniqueLocal || IPAddress.IsLoopback(address);
+        }
+
+        var b = address.GetAddressBytes();
+        return b[0] == 10
+            || (b[0] == 172 && b[1] is >= 16 and <= 31)
+            || (b[0] == 192 && b[1] == 168)
+            || (b[0] == 100 && b[1] is >= 64 and <= 127)
+            || (b[0] == 169 && b[1] == 254)
+            || b[0] == 127;
     }
 
     private void Fail(IPAddress? gateway, string error) =>

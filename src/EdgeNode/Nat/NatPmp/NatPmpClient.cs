@@ -28,7 +28,13 @@ internal sealed class NatPmpClient(
     public async Task<IPAddress> ExternalAddressAsync(CancellationToken cancellationToken)
     {
         var response = await ExchangeAsync(NatPmpCodec.ExternalAddressRequest(), NatPmpCodec.OpExternalAddress, null, cancellationToken).ConfigureAwait(false);
-        return response.ExternalAddress!;
+        if (response.ExternalAddress!.Equals(IPAddress.Any))
+        {
+            // §3.2: 0.0.0.0 while the gateway has no external address itself.
+            throw new NatRefusedException($"NAT-PMP: {server} has no external address yet", (int)NatPmpResultCode.NetworkFailure);
+        }
+
+        return response.ExternalAddress;
     }
 
     public async Task<PortMapping> MapAsync(MappedTransport transport, int internalPort, int suggestedExternalPort, TimeSpan lifetime, CancellationToken cancellationToken)

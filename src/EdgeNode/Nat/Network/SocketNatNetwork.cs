@@ -76,10 +76,11 @@ internal sealed class SocketNatNetwork : INatNetwork
 
             return new Datagram(socket, connectTo);
         }
-        catch
+        catch (SocketException e)
         {
+            // The LAN address went away (DHCP renewal, cable): a failed try, not a crash.
             socket.Dispose();
-            throw;
+            throw new NatNoServerException($"cannot open a UDP socket on {localAddress}: {e.SocketErrorCode}", e);
         }
     }
 
@@ -146,10 +147,11 @@ internal sealed class SocketNatNetwork : INatNetwork
                     await socket.SendToAsync(datagram, SocketFlags.None, to, cancellationToken).ConfigureAwait(false);
                 }
             }
-            catch (SocketException e) when (e.SocketErrorCode is SocketError.ConnectionRefused)
+            catch (SocketException e)
             {
-                // An ICMP error for an earlier datagram is reported on the next call.
-                throw new NatNoServerException($"{to} is unreachable (ICMP port unreachable)", e);
+                // ConnectionRefused: an ICMP port unreachable for an earlier datagram, reported on
+                // the next call; NetworkUnreachable and the like: the LAN is down.
+                throw new NatNoServerException($"{to} is unreachable ({Describe(e)})", e);
             }
         }
 
@@ -166,12 +168,15 @@ internal sealed class SocketNatNetwork : INatNetwork
                 var result = await socket.ReceiveFromAsync(buffer, SocketFlags.None, new IPEndPoint(IPAddress.Any, 0), cancellationToken).ConfigureAwait(false);
                 return (result.ReceivedBytes, (IPEndPoint)result.RemoteEndPoint);
             }
-            catch (SocketException e) when (e.SocketErrorCode is SocketError.ConnectionRefused)
+            catch (SocketException e)
             {
-                throw new NatNoServerException($"{connectedTo} is unreachable (ICMP port unreachable)", e);
+                throw new NatNoServerException($"{connectedTo?.ToString() ?? "receive"}: unreachable ({Describe(e)})", e);
             }
         }
 
         public void Dispose() => socket.Dispose();
+
+        private static string Describe(SocketException e) =>
+            e.SocketErrorCode == SocketError.ConnectionRefused ? "ICMP port unreachable" : e.SocketErrorCode.ToString();
     }
 }

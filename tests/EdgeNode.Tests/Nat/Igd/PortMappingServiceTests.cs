@@ -67,20 +67,23 @@ public sealed class PortMappingServiceTests(MiniupnpdGateway gateway)
     }
 
     [Fact]
-    public async Task A_natpmp_only_gateway_answers_pcp_with_unsupported_version_and_natpmp_maps()
+    public async Task A_natpmp_only_gateway_answers_pcp_with_unsupported_version_and_natpmp_maps_and_a_cgnat_address_is_flagged()
     {
         // The responder stands where the gateway's UDP 5351 is expected: the node's own LAN
         // address, named by Nat:Gateway.
         var socket = gateway.Lan.NewSocket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
         socket.Bind(new IPEndPoint(MiniupnpdGateway.LanNode, 5351));
-        await using var responder = new NatPmpOnlyResponder(socket, MiniupnpdGateway.ExternalAddress);
+        // Its own WAN side is the provider's carrier-grade NAT (RFC 6598 shared space).
+        var cgnat = IPAddress.Parse("100.64.12.34");
+        await using var responder = new NatPmpOnlyResponder(socket, cgnat);
         var options = new NatOptions { Gateway = MiniupnpdGateway.LanNode.ToString() };
         var mapper = new PortMapper(options, OverlayPort, gateway.Network(), TimeProvider.System, new SeededRandomSource(4), NullLogger.Instance);
 
         Assert.True(await mapper.EstablishAsync(CancellationToken.None), mapper.Status.LastError);
         Assert.Equal(NatProtocol.NatPmp, mapper.Status.Protocol);
-        Assert.Equal(new IPEndPoint(MiniupnpdGateway.ExternalAddress, OverlayPort), mapper.Status.ExternalEndPoint);
+        Assert.Equal(new IPEndPoint(cgnat, OverlayPort), mapper.Status.ExternalEndPoint);
         Assert.Equal(OverlayPort, mapper.Status.TcpPort);
+        Assert.Contains("100.64.12.34 is itself private", mapper.Status.LastError, StringComparison.Ordinal);
         Assert.Equal(1, responder.RequestsByVersion[2]); // one PCP request, answered UNSUPP_VERSION at once
         Assert.Equal(2, responder.Mappings.Count);
 
