@@ -11,6 +11,8 @@ results="$top/artifacts/test-results"
 rm -rf "$results"
 mkdir -p "$results"
 
+# install-aot-deps.sh runs `apt-get update` first; the installs below use that package index.
+export DEBIAN_FRONTEND=noninteractive
 echo "== install: native AOT toolchain"
 bash scripts/install-aot-deps.sh
 
@@ -27,7 +29,6 @@ python3 --version
 # Debian install).
 if ! command -v systemd-analyze >/dev/null; then
   echo "== install: systemd (for systemd-analyze)"
-  apt-get update -q
   apt-get install -y -q systemd
 fi
 systemd-analyze --version | head -1
@@ -37,10 +38,16 @@ systemd-analyze --version | head -1
 # downloaded.
 if [ ! -x /usr/bin/chromium ]; then
   echo "== install: chromium"
-  apt-get update -q
   apt-get install -y -q chromium
 fi
 /usr/bin/chromium --version 2>/dev/null || true
+
+# The NAT tests (tests/EdgeNode.Tests/Nat/Igd) run a real IGD, Debian's miniupnpd (NAT-PMP, PCP
+# and UPnP-IGD; nftables backend), in network namespaces they make as root (ip, nft).
+if ! [ -x /usr/sbin/miniupnpd ] || ! command -v nft >/dev/null || ! command -v ip >/dev/null; then
+  echo "== install: miniupnpd, nftables, iproute2 (NAT tests)"
+  apt-get install -y -q --no-install-recommends miniupnpd miniupnpd-nftables nftables iproute2
+fi
 
 echo "== build (Release, warnings are errors)"
 dotnet build EPostEdge.sln -c Release -nologo -v:q

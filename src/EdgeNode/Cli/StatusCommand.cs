@@ -154,5 +154,9 @@ internal static class StatusCommand
             { Live: { } live } o => $"overlay:  node {o.Node.ToShortString()} in overlay {o.Overlay.ToShortString()} at {o.EndPoint}, {(live.Joined ? "joined" : "joining")}, "
                 + $"{live.ClockwiseLeaves.Count + live.CounterClockwiseLeaves.Count} in leaf set, {live.TableFillByRow.Sum()} in table (epost-edge overlay status for more)",
         });
+        if (status.Nat is { } nat)
+        {
+            output.WriteLine($"nat:      {nat.Describe()}");
+        }
     }
 }

@@ -84,6 +84,22 @@ public static class ConfigurationFile
             json.WriteEndArray();
             json.WriteEndObject();
 
+            var nat = configuration.Nat;
+            json.WriteStartObject("Nat");
+            if (nat.Enabled is { } enabled)
+            {
+                json.WriteBoolean("Enabled", enabled);
+            }
+            else
+            {
+                json.WriteNull("Enabled");
+            }
+
+            WriteOptional(json, "Gateway", nat.Gateway);
+            json.WriteString("Protocols", nat.Protocols);
+            json.WriteNumber("LeaseSeconds", nat.LeaseSeconds);
+            json.WriteEndObject();
+
             json.WriteEndObject();
         }
 

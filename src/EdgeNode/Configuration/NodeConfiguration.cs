@@ -38,6 +38,8 @@ public sealed class NodeConfiguration
 
     public WebOptions Web { get; } = new();
 
+    public NatOptions Nat { get; } = new();
+
     public static string PathIn(string dataDirectory) => Path.Combine(dataDirectory, FileName);
 
     /// <summary>
@@ -92,6 +94,7 @@ public sealed class NodeConfiguration
             root.GetSection("Health").Bind(configuration.Health);
             root.GetSection("Leds").Bind(configuration.Leds);
             root.GetSection("Web").Bind(configuration.Web);
+            root.GetSection("Nat").Bind(configuration.Nat);
         }
         catch (InvalidOperationException ex)
         {

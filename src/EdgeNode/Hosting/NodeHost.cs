@@ -81,6 +81,16 @@ internal static class NodeHost
             builder.Services.AddHostedService(sp => sp.GetRequiredService<ControlChannel>());
         }
 
+        // NAT (README "NAT (port mapping)"): map the overlay port on the home router, after the
+        // overlay so that it stops first and unmaps the port before it closes.
+        if (OverlayService.IsConfigured(new PhysicalFileSystem(), settings.DataDirectory) && configuration.Nat.IsOn(configuration.OverlayEndPoint(out _)))
+        {
+            builder.Services.AddSingleton<Nat.Network.INatNetwork>(new Nat.Network.SocketNatNetwork());
+            builder.Services.AddSingleton(sp => new Nat.PortMappingService(
+                configuration, sp.GetRequiredService<Nat.Network.INatNetwork>(), sp.GetRequiredService<TimeProvider>(), EPostEdge.Overlay.Seams.SystemRandomSource.Instance, sp.GetRequiredService<ILogger<Nat.PortMappingService>>()));
+            builder.Services.AddHostedService(sp => sp.GetRequiredService<Nat.PortMappingService>());
+        }
+
         builder.Services.AddSingleton(sp => new StatusReporter(
             settings,
             sp.GetRequiredService<StoreService>(),
@@ -89,6 +99,7 @@ internal static class NodeHost
             sp.GetService<IMailRuntime>(),
             sp.GetService<MailListener>(),
             sp.GetService<OverlayService>(),
+            sp.GetService<Nat.PortMappingService>(),
             sp.GetRequiredService<HealthMonitor>));
         builder.Services.AddHostedService(sp => sp.GetRequiredService<StatusReporter>());
 

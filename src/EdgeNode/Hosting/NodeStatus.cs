@@ -49,6 +49,9 @@ public sealed record NodeStatus
     /// <summary>Memory the GC has committed from the OS (heap, free space kept, bookkeeping): the managed part of the RSS.</summary>
     public long? GcCommittedBytes { get; init; }
 
+    /// <summary>The overlay port's mapping on the home router; null when port mapping is off or the node is not running.</summary>
+    public Nat.NatStatus? Nat { get; init; }
+
     /// <summary>Thread-pool threads of the node (the process adds about five: main, GC, finalizer, timer, sockets).</summary>
     public int? Threads { get; init; }
 

@@ -111,6 +111,16 @@ public static class NodeStatusJson
             json.WriteNull("overlay");
         }
 
+        if (status.Nat is { } nat)
+        {
+            json.WritePropertyName("nat");
+            Nat.NatStatusJson.Write(json, nat);
+        }
+        else
+        {
+            json.WriteNull("nat");
+        }
+
         json.WriteEndObject();
     }
 
@@ -173,6 +183,7 @@ public static class NodeStatusJson
             GcCommittedBytes = root.TryGetProperty("process", out process) ? Long(process, "gcCommittedBytes") : null,
             Threads = root.TryGetProperty("process", out process) ? Int(process, "threads") : null,
             Overlay = root.TryGetProperty("overlay", out var overlay) && overlay.ValueKind == JsonValueKind.Object ? OverlayStatusJson.Read(overlay) : null,
+            Nat = root.TryGetProperty("nat", out var nat) && nat.ValueKind == JsonValueKind.Object ? Nat.NatStatusJson.Read(nat) : null,
         };
     }
 

@@ -17,6 +17,7 @@ internal sealed class StatusReporter(
     IMailRuntime? mail = null,
     MailListener? listener = null,
     OverlayService? overlay = null,
+    Nat.PortMappingService? nat = null,
     Func<Health.HealthMonitor>? health = null) : IHostedService, IAsyncDisposable
 {
     public static readonly TimeSpan Period = TimeSpan.FromSeconds(2);
@@ -89,6 +90,7 @@ internal sealed class StatusReporter(
             Threads = ThreadPool.ThreadCount,
             Overlay = overlay?.Status(),
             Durability = overlay?.Durability(),
+            Nat = nat?.Status(),
         };
     }
 
