@@ -18,15 +18,5 @@ public static class ConditionNames
     ];
 
     /// <summary>The lower-case word: healthy, booting, degraded, alone, near-budget, updating, failed.</summary>
-    public static string Of(NodeCondition condition) => condition switch
-    {
-        NodeCondition.Healthy => "healthy",
-        NodeCondition.Booting => "booting",
-        NodeCondition.Degraded => "degraded",
-        NodeCondition.Alone => "alone",
-        NodeCondition.NearBudget => "near-budget",
-        NodeCondition.Updating => "updating",
-        NodeCondition.Failed => "failed",
-        _ => throw new ArgumentOutOfRangeException(nameof(condition), condition, null),
-    };
+    public static string Of(NodeCondition condition) => HealthSummary.NameOf(condition);
 }

@@ -24,6 +24,7 @@ public static class HealthPage
         Memory,
         Mail,
         Ports,
+        Nat,
         RecentLog,
     ];
 
@@ -326,6 +327,46 @@ public static class HealthPage
             html.Append("</ol>");
         }
 
+        Close(html);
+    }
+
+    /// <summary>The router's port mapping (README "NAT"): where peers on the Internet reach this node.</summary>
+    private static void Nat(StringBuilder html, HealthView view)
+    {
+        if (view.Report.Status.Nat is not { } nat)
+        {
+            return; // mapping off (a LAN-only or single-machine node): no card
+        }
+
+        Open(html, "nat", "Router (NAT)");
+        html.Append("<dl>");
+        Row(html, "State", nat.State == EdgeNode.Nat.NatState.Mapped ? "<span class=\"ok\">mapped</span>" : $"<span class=\"warn\">{Encode(nat.State.ToString().ToLowerInvariant())}</span>");
+        if (nat.Protocol is { } protocol)
+        {
+            Row(html, "Protocol", Encode(EdgeNode.Nat.NatStatus.Name(protocol)));
+        }
+
+        if (nat.Gateway is { } gateway)
+        {
+            Row(html, "Router", Encode(gateway.ToString()));
+        }
+
+        if (nat.ExternalEndPoint is { } external)
+        {
+            html.Append("<dt>Reached from the Internet at</dt><dd data-k=\"nat.externalEndPoint\" data-v=\"").Append(Encode(external.ToString())).Append("\">").Append(Encode(external.ToString())).Append("</dd>");
+        }
+
+        if (nat.LeaseExpires is { } expires)
+        {
+            Row(html, "Lease until", Figures.Time(expires));
+        }
+
+        if (nat.LastError is { } error)
+        {
+            Row(html, "Last error", $"<span class=\"warn\">{Encode(error)}</span>");
+        }
+
+        html.Append("</dl>");
         Close(html);
     }
 

@@ -56,6 +56,25 @@ public sealed partial class HealthPageTests
     }
 
     [Fact]
+    public void The_router_card_shows_where_the_internet_reaches_the_node_and_is_absent_when_mapping_is_off()
+    {
+        var nat = new EdgeNode.Nat.NatStatus(
+            EdgeNode.Nat.NatState.Mapped, EdgeNode.Nat.Mapping.NatProtocol.Pcp, System.Net.IPAddress.Parse("192.168.1.1"), System.Net.IPAddress.Parse("203.0.113.9"), 4031, 4031, WebSamples.Now.AddMinutes(30), null, null);
+        var html = HealthPage.Render(WebSamples.View(WebSamples.Status() with { Nat = nat }));
+        Assert.Contains("<section id=\"nat\"><h2>Router (NAT)</h2>", html, StringComparison.Ordinal);
+        Assert.Equal("203.0.113.9:4031", Figures(html)["nat.externalEndPoint"]);
+        Assert.Contains("<dd>PCP</dd>", html, StringComparison.Ordinal);
+        Assert.Contains("<dd>192.168.1.1</dd>", html, StringComparison.Ordinal);
+
+        var failed = HealthPage.Render(WebSamples.View(WebSamples.Status() with { Nat = nat with { State = EdgeNode.Nat.NatState.Failed, Protocol = null, ExternalAddress = null, UdpPort = null, TcpPort = null, LeaseExpires = null, LastError = "no answer from 192.168.1.1" } }));
+        Assert.Contains("<span class=\"warn\">failed</span>", failed, StringComparison.Ordinal);
+        Assert.Contains("no answer from 192.168.1.1", failed, StringComparison.Ordinal);
+        Assert.DoesNotContain("nat.externalEndPoint", failed, StringComparison.Ordinal);
+
+        Assert.DoesNotContain("id=\"nat\"", HealthPage.Render(WebSamples.View(WebSamples.Status())), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_node_without_overlay_says_so_instead_of_an_empty_table()
     {
         var html = HealthPage.Render(WebSamples.View(WebSamples.Status(withOverlay: false), NodeCondition.Healthy));
