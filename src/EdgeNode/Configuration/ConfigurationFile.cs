@@ -17,6 +17,9 @@ public static class ConfigurationFile
         {
             json.WriteStartObject();
 
+            // The hw-profile the file was written under: run applies it below the file's settings.
+            WriteOptional(json, "Profile", configuration.Profile);
+
             var mail = configuration.Mail;
             json.WriteStartObject("Mail");
             json.WriteStartArray("Domains");
@@ -82,6 +85,18 @@ public static class ConfigurationFile
             }
 
             json.WriteEndArray();
+            json.WriteEndObject();
+
+            var budget = configuration.Budget;
+            json.WriteStartObject("Budget");
+            json.WriteString("MemoryBudget", budget.MemoryBudget);
+            json.WriteString("GcHeapHardLimit", budget.GcHeapHardLimit);
+            json.WriteNumber("MemoryShedPercent", budget.MemoryShedPercent);
+            json.WriteNumber("MemoryResumePercent", budget.MemoryResumePercent);
+            json.WriteNumber("MinThreads", budget.MinThreads);
+            json.WriteNumber("MaxThreads", budget.MaxThreads);
+            json.WriteNumber("DiskNearFullPercent", budget.DiskNearFullPercent);
+            json.WriteString("ImapBodyCache", budget.ImapBodyCache);
             json.WriteEndObject();
 
             json.WriteEndObject();

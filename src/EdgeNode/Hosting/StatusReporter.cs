@@ -16,7 +16,8 @@ internal sealed class StatusReporter(
     TimeProvider time,
     IMailRuntime? mail = null,
     MailListener? listener = null,
-    OverlayService? overlay = null) : IHostedService, IAsyncDisposable
+    OverlayService? overlay = null,
+    Budgets.BudgetMonitor? budgets = null) : IHostedService, IAsyncDisposable
 {
     public static readonly TimeSpan Period = TimeSpan.FromSeconds(2);
 
@@ -84,6 +85,7 @@ internal sealed class StatusReporter(
             Threads = ThreadPool.ThreadCount,
             Overlay = overlay?.Status(),
             Durability = overlay?.Durability(),
+            Budget = budgets?.Status(),
         };
     }
 

@@ -69,7 +69,7 @@ public sealed class NodeConfigurationTests
         configuration.Overlay.Bootstraps.Add("pi.home.lan:4031");
 
         using var document = JsonDocument.Parse(ConfigurationFile.Render(configuration));
-        foreach (var (section, type) in new[] { ("Mail", typeof(MailOptions)), ("Smtp", typeof(SmtpOptions)), ("Imap", typeof(ImapOptions)), ("Store", typeof(StoreOptions)), ("Overlay", typeof(OverlayOptions)) })
+        foreach (var (section, type) in new[] { ("Mail", typeof(MailOptions)), ("Smtp", typeof(SmtpOptions)), ("Imap", typeof(ImapOptions)), ("Store", typeof(StoreOptions)), ("Overlay", typeof(OverlayOptions)), ("Budget", typeof(BudgetOptions)) })
         {
             var written = document.RootElement.GetProperty(section).EnumerateObject().Select(p => p.Name).ToHashSet();
             foreach (var property in type.GetProperties(BindingFlags.Public | BindingFlags.Instance))

@@ -86,6 +86,11 @@ internal sealed partial class SmtpSession
             return;
         }
 
+        if (RefuseNewMail())
+        {
+            return;
+        }
+
         _from = path;
         _smtpUtf8 = command.RequestsSmtpUtf8;
         Reply(250, "2.1.0", "Sender OK");
@@ -115,6 +120,11 @@ internal sealed partial class SmtpSession
         if (_recipients.Count >= _options.MaxRecipients)
         {
             Reply(452, "4.5.3", "Too many recipients"); // RFC 5321 §4.5.3.1.10
+            return;
+        }
+
+        if (RefuseNewMail())
+        {
             return;
         }
 
@@ -339,6 +349,23 @@ internal sealed partial class SmtpSession
 
         LogDelivered(_sessionId, id, message.Length, _recipients.Count);
         Reply(250, "2.0.0", $"OK id={id}");
+    }
+
+    /// <summary>
+    /// The node's budgets: while the disk is near full or memory near its budget, new mail gets
+    /// 452 4.3.1 (RFC 5321 §4.2.2 "insufficient system storage", RFC 3463 X.3.1 "mail system
+    /// full"), a temporary failure the sender retries later, rather than being taken in and
+    /// failing at the store.
+    /// </summary>
+    private bool RefuseNewMail()
+    {
+        if (Gate?.RefuseNewMail() is not { } reason)
+        {
+            return false;
+        }
+
+        Reply(452, "4.3.1", $"Insufficient system storage: {reason}");
+        return true;
     }
 
     private string NextMessageId() =>

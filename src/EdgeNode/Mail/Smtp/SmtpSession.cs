@@ -64,6 +64,9 @@ internal sealed partial class SmtpSession
         _shutdown = shutdown;
     }
 
+    /// <summary>The node's budgets (null: none): new mail is refused with 452 4.3.1 while they say so.</summary>
+    public IAdmissionGate? Gate { get; init; }
+
     private TimeSpan CommandTimeout => TimeSpan.FromSeconds(_options.CommandTimeoutSeconds);
 
     private TimeSpan DataTimeout => TimeSpan.FromSeconds(_options.DataTimeoutSeconds);
