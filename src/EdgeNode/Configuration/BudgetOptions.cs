@@ -44,6 +44,14 @@ public sealed class BudgetOptions
     /// </summary>
     public int DiskNearFullPercent { get; set; } = 95;
 
+    /// <summary>
+    /// Memory all SMTP sessions together may hold in message buffers ("24M"; a buffer grows by
+    /// doubling, so a 10 MiB message holds 16 MiB): a message that would go past it is dropped
+    /// with 452 4.3.1 at the end of its DATA, a MAIL whose SIZE does not fit gets 452 at once.
+    /// Empty: no bound.
+    /// </summary>
+    public string SmtpMessageMemory { get; set; } = string.Empty;
+
     /// <summary>Plaintext bodies kept for IMAP clients that re-read recent messages ("2M"; "0" turns the cache off).</summary>
     public string ImapBodyCache { get; set; } = "2M";
 
@@ -53,6 +61,9 @@ public sealed class BudgetOptions
     /// <summary>The GC heap hard limit in bytes; null when none is set.</summary>
     public long? GcHeapHardLimitBytes => ByteSize.TryParse(GcHeapHardLimit, out var bytes) && bytes > 0 ? bytes : null;
 
+    /// <summary>The SMTP message memory in bytes; null when unbounded.</summary>
+    public long? SmtpMessageMemoryBytes => ByteSize.TryParse(SmtpMessageMemory, out var bytes) && bytes > 0 ? bytes : null;
+
     /// <summary>The IMAP body cache in bytes (the built-in 2 MiB when the setting is not a size).</summary>
     public long ImapBodyCacheBytes => ByteSize.TryParse(ImapBodyCache, out var bytes) ? bytes : 2L * 1024 * 1024;
 
@@ -61,7 +72,7 @@ public sealed class BudgetOptions
     {
         ArgumentNullException.ThrowIfNull(errors);
         ArgumentNullException.ThrowIfNull(warnings);
-        foreach (var (name, value) in new[] { ("MemoryBudget", MemoryBudget), ("GcHeapHardLimit", GcHeapHardLimit), ("ImapBodyCache", ImapBodyCache) })
+        foreach (var (name, value) in new[] { ("MemoryBudget", MemoryBudget), ("GcHeapHardLimit", GcHeapHardLimit), ("SmtpMessageMemory", SmtpMessageMemory), ("ImapBodyCache", ImapBodyCache) })
         {
             if (!string.IsNullOrWhiteSpace(value) && !ByteSize.TryParse(value, out _))
             {

@@ -63,22 +63,23 @@ internal sealed class MailStoreService(
         var smtpLimit = new SessionLimit(smtp.MaxSessions, gate);
         var imapLimit = new SessionLimit(imap.MaxSessions, gate);
         var smtpLog = loggers.CreateLogger<SmtpServer>();
+        var messages = configuration.Budget.SmtpMessageMemoryBytes is { } bound ? new MessageMemory(bound) : MessageMemory.Unlimited;
         var imapLog = loggers.CreateLogger<ImapServer>();
         var renderer = new MessageRenderer();
         var endpoints = new List<MailEndpoint>();
         if (smtp.Port != 0)
         {
-            endpoints.Add(new MailEndpoint(address, smtp.Port, false, new SmtpServer(mail, smtp, SmtpPortKind.Receiving, time, smtpLog, gate), smtpLimit, "Smtp:Port"));
+            endpoints.Add(new MailEndpoint(address, smtp.Port, false, new SmtpServer(mail, smtp, SmtpPortKind.Receiving, time, smtpLog, gate, messages), smtpLimit, "Smtp:Port"));
         }
 
         if (smtp.SubmissionPort != 0)
         {
-            endpoints.Add(new MailEndpoint(address, smtp.SubmissionPort, false, new SmtpServer(mail, smtp, SmtpPortKind.Submission, time, smtpLog, gate), smtpLimit, "Smtp:SubmissionPort"));
+            endpoints.Add(new MailEndpoint(address, smtp.SubmissionPort, false, new SmtpServer(mail, smtp, SmtpPortKind.Submission, time, smtpLog, gate, messages), smtpLimit, "Smtp:SubmissionPort"));
         }
 
         if (smtp.ImplicitTlsPort != 0)
         {
-            endpoints.Add(new MailEndpoint(address, smtp.ImplicitTlsPort, true, new SmtpServer(mail, smtp, SmtpPortKind.ImplicitTls, time, smtpLog, gate), smtpLimit, "Smtp:ImplicitTlsPort"));
+            endpoints.Add(new MailEndpoint(address, smtp.ImplicitTlsPort, true, new SmtpServer(mail, smtp, SmtpPortKind.ImplicitTls, time, smtpLog, gate, messages), smtpLimit, "Smtp:ImplicitTlsPort"));
         }
 
         // Both IMAP ports share one bounded cache of plaintext bodies.

@@ -15,7 +15,7 @@ internal sealed class LoadImapClient : IAsyncDisposable
 {
     private readonly Socket _socket;
     private readonly byte[] _buffer = new byte[16 * 1024];
-    private Stream _stream;
+    private Stream _stream = Stream.Null;
     private int _start;
     private int _end;
     private int _tag;
@@ -23,7 +23,6 @@ internal sealed class LoadImapClient : IAsyncDisposable
     private LoadImapClient(Socket socket)
     {
         _socket = socket;
-        _stream = new NetworkStream(socket, ownsSocket: false);
     }
 
     /// <summary>Connects and upgrades to TLS; returns the BYE line instead when the server refused the connection.</summary>
@@ -34,6 +33,7 @@ internal sealed class LoadImapClient : IAsyncDisposable
         try
         {
             await socket.ConnectAsync(new IPEndPoint(IPAddress.Loopback, port), ct);
+            client._stream = new NetworkStream(socket, ownsSocket: false);
             var greeting = await client.ReadLineAsync(ct);
             if (greeting.StartsWith("* BYE", StringComparison.Ordinal))
             {
