@@ -7,6 +7,8 @@ namespace EPostEdge.EdgeNode.Mail.Smtp;
 /// answered 452 4.3.1, and a MAIL whose SIZE does not fit gets 452 4.3.1 at once (RFC 1870 §6.1).
 /// Without it, twenty clients sending 10 MiB each would need 320 MiB of buffers on a board whose
 /// whole budget is 200 MiB (seen: OutOfMemoryException in every session, nothing delivered).
+/// Buffers take step by step as they double, so many large messages at the very same moment may
+/// share the bound until none can finish: all get 452 and their senders retry, staggered.
 /// </summary>
 public sealed class MessageMemory
 {
@@ -53,6 +55,11 @@ public sealed class MessageMemory
     /// <summary>Takes <paramref name="bytes"/>; false (nothing taken) when they do not fit.</summary>
     public bool TryTake(long bytes)
     {
+        if (CapacityBytes == long.MaxValue)
+        {
+            return true; // unbounded: no shared lock for every session to meet
+        }
+
         lock (_gate)
         {
             if (bytes > CapacityBytes - _taken)
@@ -68,6 +75,11 @@ public sealed class MessageMemory
     /// <summary>Gives back what <see cref="TryTake"/> took.</summary>
     public void Give(long bytes)
     {
+        if (CapacityBytes == long.MaxValue)
+        {
+            return;
+        }
+
         lock (_gate)
         {
             _taken -= bytes;

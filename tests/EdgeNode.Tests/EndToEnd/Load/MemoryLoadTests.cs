@@ -106,6 +106,74 @@ public sealed class MemoryLoadTests(ITestOutputHelper output)
         }
     }
 
+    [Fact]
+    public async Task Twenty_9_MB_messages_at_once_get_250_421_or_452_never_an_out_of_memory_and_the_node_takes_mail_after()
+    {
+        (string, string)[] users = [("user0", "load-password-0")];
+        await using var node = await MailNode.CreateAsync(users);
+        node.RunArguments = ["--profile", "pi-zero-2w"];
+        try
+        {
+            await node.StartAsync();
+            var replies = new System.Collections.Concurrent.ConcurrentBag<int>();
+            var accepted = new System.Collections.Concurrent.ConcurrentBag<string>();
+            for (var wave = 0; wave < 2; wave++)
+            {
+                await Task.WhenAll(Enumerable.Range(0, 20).Select(async i =>
+                {
+                    using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(120));
+                    var id = string.Create(CultureInfo.InvariantCulture, $"big-{wave}-{i}@load.example.net");
+                    try
+                    {
+                        await using var smtp = await RawSmtpClient.ConnectAsync(node.SmtpPort, cts.Token);
+                        var (code, _) = await smtp.SendAsync("big@far.example", $"user0@{MailNode.Domain}", MemoryLoad.Message($"user0@{MailNode.Domain}", id, 9_000_000, i), cts.Token);
+                        replies.Add(code);
+                        if (code == 250)
+                        {
+                            accepted.Add(id);
+                        }
+                    }
+                    catch (SmtpReplyException e)
+                    {
+                        replies.Add(e.Code); // 421 at connect or 452 to MAIL: memory near its budget
+                    }
+                }));
+            }
+
+            output.WriteLine($"replies: {string.Join(", ", replies.GroupBy(c => c).OrderBy(g => g.Key).Select(g => $"{g.Count()} x {g.Key}"))}; peak RSS {RssSampler.Read(node.Process!.Id, "VmHWM:") / (1024 * 1024)} MiB");
+            Assert.False(node.Process!.HasExited, "the node died");
+            Assert.DoesNotContain("OutOfMemoryException", node.Transcript, StringComparison.Ordinal);
+            Assert.All(replies, code => Assert.True(code is 250 or 421 or 452, $"a 9 MB message got {code}"));
+            Assert.Equal(40, replies.Count);
+            var stored = await MemoryLoad.MessageIdsAsync(node.ImapPort, "user0", "load-password-0");
+            Assert.All(accepted, id => Assert.Contains(id, stored));
+
+            // Afterwards the node takes mail again (shedding, if the burst started it, lifts).
+            using var after = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+            while (true)
+            {
+                try
+                {
+                    await using var smtp = await RawSmtpClient.ConnectAsync(node.SmtpPort, after.Token);
+                    var (code, text) = await smtp.SendAsync("small@far.example", $"user0@{MailNode.Domain}", MemoryLoad.Message($"user0@{MailNode.Domain}", "small-after@load.example.net", 4096, 0), after.Token);
+                    Assert.True(code == 250, $"a small message after the burst got {text}");
+                    break;
+                }
+                catch (SmtpReplyException e) when (e.Code is 421 or 452 && !after.IsCancellationRequested)
+                {
+                    await Task.Delay(1000);
+                }
+            }
+
+            Assert.Equal(0, await node.StopAsync());
+        }
+        catch
+        {
+            output.WriteLine(node.Transcript);
+            throw;
+        }
+    }
+
     /// <summary>status --json once the node has written its budget (its first status file is written before the first sample).</summary>
     private static async Task<System.Text.Json.JsonDocument> WaitForBudgetAsync(MailNode node)
     {
