@@ -1,6 +1,8 @@
 using System.Collections;
 using System.Text;
+using EPostEdge.EdgeNode.Budgets;
 using EPostEdge.EdgeNode.Hosting;
+using EPostEdge.EdgeNode.Profiles;
 using EPostEdge.Overlay.Seams;
 using EPostEdge.Storage.FileSystem;
 
@@ -38,6 +40,15 @@ internal sealed class CliContext
     /// <summary>The mail store and servers; null in a build without them.</summary>
     public IMailWiring? Mail { get; init; }
 
+    /// <summary>What <c>init</c> reads of the board to suggest a hw-profile.</summary>
+    public IMachineInfo Machine { get; init; } = LinuxMachineInfo.Instance;
+
+    /// <summary>
+    /// Re-executes <c>run</c> with the GC heap limit of its profile; null (tests) never re-executes,
+    /// which would replace the test host.
+    /// </summary>
+    public IProcessImage? ProcessImage { get; init; }
+
     public static CliContext System() => new()
     {
         Input = Console.In,
@@ -49,6 +60,7 @@ internal sealed class CliContext
         Time = TimeProvider.System,
         Random = SystemRandomSource.Instance,
         Mail = new MailServices(),
+        ProcessImage = LinuxProcessImage.Instance,
     };
 
     public string? GetEnvironment(string name) => Environment[name] as string;

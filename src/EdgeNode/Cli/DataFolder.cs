@@ -5,8 +5,8 @@ namespace EPostEdge.EdgeNode.Cli;
 /// <summary>The data folder as the commands meet it: initialised or not, its configuration readable or not.</summary>
 internal static class DataFolder
 {
-    /// <summary>Loads DATA/epostedge.json plus the environment; on failure prints why and gives the exit code.</summary>
-    public static bool TryLoad(CliContext context, string dataDirectory, out NodeConfiguration configuration, out int exitCode)
+    /// <summary>Loads the hw-profile, DATA/epostedge.json and the environment; on failure prints why and gives the exit code.</summary>
+    public static bool TryLoad(CliContext context, string dataDirectory, out NodeConfiguration configuration, out int exitCode, string? profile = null)
     {
         configuration = new NodeConfiguration();
         exitCode = ExitCodes.Ok;
@@ -19,7 +19,7 @@ internal static class DataFolder
 
         try
         {
-            configuration = NodeConfiguration.Load(context.FileSystem, dataDirectory, context.Environment);
+            configuration = NodeConfiguration.Load(context.FileSystem, dataDirectory, context.Environment, profile);
             return true;
         }
         catch (InvalidDataException ex)

@@ -27,15 +27,22 @@ internal static class NodeCommands
             Description = $"Disk quota of the local store, e.g. 512M, 20G (default: Store:Quota in the config file, ${QuotaEnvironmentVariable}, or unlimited)",
         };
 
+        var profile = new Option<string>("--profile")
+        {
+            Description = $"hw-profile: {string.Join(", ", Profiles.HardwareProfile.BuiltInNames)}, or a JSON file (default: EPOSTEDGE_Profile, or \"Profile\" in the config file)",
+        };
+
         var root = new RootCommand("EPostEdge: a peer-to-peer mail node for the home (ePOST on Pastry, PAST and Glacier).");
         root.Options.Add(data);
         root.Options.Add(quota);
-        root.SetAction((parse, ct) => RunCommand.RunAsync(context, parse.GetValue(data)!, parse.GetValue(quota), ct));
+        root.Options.Add(profile);
+        root.SetAction((parse, ct) => RunCommand.RunAsync(context, parse.GetValue(data)!, parse.GetValue(quota), parse.GetValue(profile), ct));
 
         var run = new Command("run", "Run the node in the foreground: store, SMTP and IMAP listeners (systemd: Type=notify).");
         run.Options.Add(data);
         run.Options.Add(quota);
-        run.SetAction((parse, ct) => RunCommand.RunAsync(context, parse.GetValue(data)!, parse.GetValue(quota), ct));
+        run.Options.Add(profile);
+        run.SetAction((parse, ct) => RunCommand.RunAsync(context, parse.GetValue(data)!, parse.GetValue(quota), parse.GetValue(profile), ct));
         root.Subcommands.Add(run);
 
         root.Subcommands.Add(InitCommand.Build(context, data));

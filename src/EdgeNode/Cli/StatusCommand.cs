@@ -142,6 +142,14 @@ internal static class StatusCommand
             output.WriteLine($"memory:   managed heap {heap} bytes, GC committed {status.GcCommittedBytes?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "?"} bytes, {status.Threads?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "?"} threads");
         }
 
+        if (status.Budget is { } budget)
+        {
+            output.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"budget:   profile {budget.Profile ?? "none"}; resident {budget.RssBytes / (1024 * 1024)} MiB (peak {budget.PeakRssBytes / (1024 * 1024)}) of {(budget.MemoryBudgetBytes is { } m ? $"{m / (1024 * 1024)} MiB" : "no budget")}; GC limit {(budget.GcHeapLimitBytes is { } g ? $"{g / (1024 * 1024)} MiB" : "?")}")
+                + (budget.MemoryShedding ? "; SHEDDING LOAD (memory near its budget)" : string.Empty)
+                + (budget.DiskNearFull ? "; DISK NEAR FULL (new mail and replicas refused)" : string.Empty));
+        }
+
         foreach (var port in status.Listening)
         {
             output.WriteLine($"listen:   {port.Protocol} {port.Address} port {port.Port}{(port.ImplicitTls ? " (implicit TLS)" : string.Empty)}");

@@ -12,9 +12,6 @@ namespace EPostEdge.EdgeNode.Cli;
 /// </summary>
 internal static class SystemdUnitCommand
 {
-    /// <summary>Where profiles are looked for by name, after the folder beside the binary.</summary>
-    public static readonly string[] ProfileFolders = ["/usr/share/epost-edge/hw-profiles", "hw-profiles"];
-
     public static Command Build(CliContext context)
     {
         var profile = new Option<string>("--profile") { Description = "The board's hw-profile: a name (pi-4) or a JSON file" };
@@ -42,22 +39,16 @@ internal static class SystemdUnitCommand
         string? dropIn = null;
         if (!string.IsNullOrEmpty(profileName))
         {
-            if (Find(context.FileSystem, profileName) is not { } path)
-            {
-                context.Error.WriteLine($"epost-edge: no hw-profile '{profileName}' (a JSON file, or NAME.json in {string.Join(", ", Folders())})");
-                return ExitCodes.BadConfiguration;
-            }
-
+            // The same profiles `run --profile` takes: built into the binary by name, or a file.
             try
             {
-                using var file = context.FileSystem.Open(path, FileOpenMode.ReadOnly);
-                using var stream = new FileHandleStream(file);
-                var name = Path.GetFileNameWithoutExtension(path);
-                dropIn = UnitFiles.DropIn(UnitProfile.Load(name, stream), binary);
+                var profile = Profiles.HardwareProfile.Load(profileName, context.FileSystem);
+                using var stream = new MemoryStream(profile.Json);
+                dropIn = UnitFiles.DropIn(UnitProfile.Load(profile.Name, stream), binary);
             }
             catch (InvalidDataException ex)
             {
-                context.Error.WriteLine($"epost-edge: {path}: {ex.Message}");
+                context.Error.WriteLine($"epost-edge: {ex.Message}");
                 return ExitCodes.BadConfiguration;
             }
         }
@@ -87,29 +78,6 @@ internal static class SystemdUnitCommand
 
         context.Output.WriteLine("then: systemctl daemon-reload && systemctl enable --now epost-edge");
         return ExitCodes.Ok;
-    }
-
-    private static IEnumerable<string> Folders()
-    {
-        if (Environment.ProcessPath is { } self && Path.GetDirectoryName(self) is { } beside)
-        {
-            yield return Path.Combine(beside, "hw-profiles");
-        }
-
-        foreach (var folder in ProfileFolders)
-        {
-            yield return folder;
-        }
-    }
-
-    private static string? Find(IFileSystem fileSystem, string profile)
-    {
-        if (profile.EndsWith(".json", StringComparison.OrdinalIgnoreCase) || profile.Contains('/', StringComparison.Ordinal))
-        {
-            return fileSystem.FileExists(profile) ? profile : null;
-        }
-
-        return Folders().Select(f => Path.Combine(f, profile + ".json")).FirstOrDefault(fileSystem.FileExists);
     }
 
     // Temp + rename: systemd never reads half a unit.

@@ -17,6 +17,9 @@ public static class ConfigurationFile
         {
             json.WriteStartObject();
 
+            // The hw-profile the file was written under: run applies it below the file's settings.
+            WriteOptional(json, "Profile", configuration.Profile);
+
             var mail = configuration.Mail;
             json.WriteStartObject("Mail");
             json.WriteStartArray("Domains");
@@ -98,6 +101,19 @@ public static class ConfigurationFile
             WriteOptional(json, "Gateway", nat.Gateway);
             json.WriteString("Protocols", nat.Protocols);
             json.WriteNumber("LeaseSeconds", nat.LeaseSeconds);
+            json.WriteEndObject();
+
+            var budget = configuration.Budget;
+            json.WriteStartObject("Budget");
+            json.WriteString("MemoryBudget", budget.MemoryBudget);
+            json.WriteString("GcHeapHardLimit", budget.GcHeapHardLimit);
+            json.WriteNumber("MemoryShedPercent", budget.MemoryShedPercent);
+            json.WriteNumber("MemoryResumePercent", budget.MemoryResumePercent);
+            json.WriteNumber("MinThreads", budget.MinThreads);
+            json.WriteNumber("MaxThreads", budget.MaxThreads);
+            json.WriteNumber("DiskNearFullPercent", budget.DiskNearFullPercent);
+            json.WriteString("SmtpMessageMemory", budget.SmtpMessageMemory);
+            json.WriteString("ImapBodyCache", budget.ImapBodyCache);
             json.WriteEndObject();
 
             json.WriteEndObject();

@@ -3,6 +3,7 @@ using System.Net;
 using System.Text.Json;
 using EPostEdge.EdgeNode.Cli;
 using EPostEdge.EdgeNode.Mail.Tls;
+using EPostEdge.EdgeNode.Profiles;
 using EPostEdge.Storage.FileSystem;
 using Microsoft.Extensions.Configuration;
 
@@ -40,21 +41,43 @@ public sealed class NodeConfiguration
 
     public NatOptions Nat { get; } = new();
 
+    public BudgetOptions Budget { get; } = new();
+
+    /// <summary>
+    /// The hw-profile in force, as named (a built-in name such as "pi-zero-2w", or a path): from
+    /// <c>--profile</c>, <c>EPOSTEDGE_Profile</c> or the file's top-level "Profile"; null when none.
+    /// </summary>
+    public string? Profile { get; set; }
+
+    /// <summary>The profile's short name ("pi-zero-2w"; a file's name without ".json"); null when none.</summary>
+    public string? ProfileName { get; private set; }
+
     public static string PathIn(string dataDirectory) => Path.Combine(dataDirectory, FileName);
 
     /// <summary>
-    /// Reads DATA/epostedge.json (when present) and the <c>EPOSTEDGE_*</c> entries of
-    /// <paramref name="environment"/>. The older <c>EPOSTEDGE_QUOTA</c> stands for Store:Quota
-    /// when <c>EPOSTEDGE_Store__Quota</c> is not set.
+    /// Reads the layers: the hw-profile (when one is named), DATA/epostedge.json (when present)
+    /// and the <c>EPOSTEDGE_*</c> entries of <paramref name="environment"/>. The older
+    /// <c>EPOSTEDGE_QUOTA</c> stands for Store:Quota when <c>EPOSTEDGE_Store__Quota</c> is not set.
     /// </summary>
-    /// <exception cref="InvalidDataException">The file is not valid JSON (the message says where).</exception>
-    public static NodeConfiguration Load(IFileSystem fileSystem, string dataDirectory, IDictionary environment)
+    /// <param name="fileSystem">The disk seam.</param>
+    /// <param name="dataDirectory">The data folder.</param>
+    /// <param name="environment">The process environment (tests pass a dictionary).</param>
+    /// <param name="profileOverride">The profile named on the command line (<c>--profile</c>); it wins over EPOSTEDGE_Profile and the file's "Profile".</param>
+    /// <exception cref="InvalidDataException">The file or the profile is not valid JSON, the profile does not exist, or a value cannot be converted (the message says which).</exception>
+    public static NodeConfiguration Load(IFileSystem fileSystem, string dataDirectory, IDictionary environment, string? profileOverride = null)
     {
-        var builder = new ConfigurationBuilder();
         var path = PathIn(dataDirectory);
+        var file = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
         if (fileSystem.FileExists(path))
         {
-            builder.AddJsonStream(new MemoryStream(ReadAll(fileSystem, path)));
+            try
+            {
+                file = ConfigurationLayers.Flatten(ReadAll(fileSystem, path));
+            }
+            catch (Exception ex) when (ex is FormatException or JsonException || ex.InnerException is JsonException)
+            {
+                throw new InvalidDataException($"{path} is not valid JSON: {(ex.InnerException ?? ex).Message}", ex);
+            }
         }
 
         var overrides = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
@@ -72,18 +95,28 @@ public sealed class NodeConfiguration
             overrides["Store:Quota"] = legacyQuota;
         }
 
-        builder.AddInMemoryCollection(overrides);
-        IConfigurationRoot root;
-        try
+        // The profile in force: --profile, else EPOSTEDGE_Profile, else the file's own "Profile".
+        file.TryGetValue(nameof(Profile), out var fileProfile);
+        var profileName = NonEmpty(profileOverride) ?? NonEmpty(overrides.GetValueOrDefault(nameof(Profile))) ?? NonEmpty(fileProfile);
+        var profile = profileName is null ? null : HardwareProfile.Load(profileName, fileSystem);
+        var fileBaseline = NonEmpty(fileProfile) is { } own
+            ? (string.Equals(own, profileName, StringComparison.Ordinal) ? profile! : HardwareProfile.Load(own, fileSystem))
+            : null;
+
+        // defaults < profile < file < environment. The file init wrote spells every setting out:
+        // only what differs from what it was written against (the defaults under its own profile)
+        // counts as set there, so its untouched defaults do not hide the profile's values.
+        var builder = new ConfigurationBuilder();
+        if (profile is not null)
         {
-            root = builder.Build();
-        }
-        catch (Exception ex) when (ex is FormatException or JsonException || ex.InnerException is JsonException)
-        {
-            throw new InvalidDataException($"{path} is not valid JSON: {(ex.InnerException ?? ex).Message}", ex);
+            builder.AddInMemoryCollection(ConfigurationLayers.Flatten(profile.Json)!);
         }
 
-        var configuration = new NodeConfiguration();
+        builder.AddInMemoryCollection(ConfigurationLayers.Changed(file, ConfigurationLayers.Baseline(ConfigurationFile.Render(new NodeConfiguration()), fileBaseline?.Json))!);
+        builder.AddInMemoryCollection(overrides);
+        var root = builder.Build();
+
+        var configuration = new NodeConfiguration { Profile = profileName, ProfileName = profile?.Name };
         try
         {
             root.GetSection("Mail").Bind(configuration.Mail);
@@ -95,6 +128,7 @@ public sealed class NodeConfiguration
             root.GetSection("Leds").Bind(configuration.Leds);
             root.GetSection("Web").Bind(configuration.Web);
             root.GetSection("Nat").Bind(configuration.Nat);
+            root.GetSection("Budget").Bind(configuration.Budget);
         }
         catch (InvalidOperationException ex)
         {
@@ -221,6 +255,7 @@ public sealed class NodeConfiguration
 
         ValidateOverlay(errors, seen);
         Web.Validate(errors);
+        Budget.Validate(errors, warnings);
 
         var (certificate, key) = CertificateFiles(dataDirectory);
         foreach (var file in new[] { certificate, key }.Distinct())
@@ -263,9 +298,9 @@ public sealed class NodeConfiguration
             errors.Add($"Overlay:LeafSetSize = {Overlay.LeafSetSize}: it must be even, from 8 to 32 (Pastry uses 16 or 32)");
         }
 
-        if (!TryGetContributedBytes(out _))
+        if (!ContributedQuota.IsValid(Overlay.ContributedQuota))
         {
-            errors.Add($"Overlay:ContributedQuota = '{Overlay.ContributedQuota}' is not a size (examples: 512M, 20G, 1T)");
+            errors.Add($"Overlay:ContributedQuota = '{Overlay.ContributedQuota}' is not a size (examples: 512M, 20G, 1T, or 25% of the free disk)");
         }
 
         if (Overlay.MaintenanceSeconds is < 1 or > 3600)
@@ -286,6 +321,8 @@ public sealed class NodeConfiguration
             }
         }
     }
+
+    private static string? NonEmpty(string? text) => string.IsNullOrWhiteSpace(text) ? null : text.Trim();
 
     private static byte[] ReadAll(IFileSystem fileSystem, string path)
     {

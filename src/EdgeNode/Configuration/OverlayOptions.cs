@@ -31,7 +31,8 @@ public sealed class OverlayOptions
 
     /// <summary>
     /// Disk this node contributes to the distributed store (replicas, fragments and heads it holds
-    /// for others, in DATA/held): "512M", "20G", "1T" or bytes.
+    /// for others, in DATA/held): "512M", "20G", "1T" or bytes, or a share of the disk such as
+    /// "25%" (of the data folder's free space plus what DATA/held already holds, at start).
     /// </summary>
     public string ContributedQuota { get; set; } = "1G";
 

@@ -36,7 +36,8 @@ internal sealed class MailServices : IMailWiring
             dataDirectory,
             sp.GetRequiredService<IFileSystem>(),
             sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<ILoggerFactory>()));
+            sp.GetRequiredService<ILoggerFactory>(),
+            sp.GetService<Mail.Net.IAdmissionGate>()));
         services.AddSingleton<IMailRuntime>(sp => sp.GetRequiredService<MailStoreService>());
         services.AddHostedService(sp => sp.GetRequiredService<MailStoreService>());
     }

@@ -21,7 +21,8 @@ internal sealed class MailStoreService(
     string dataDirectory,
     IFileSystem fileSystem,
     TimeProvider time,
-    ILoggerFactory loggers) : IHostedService, IMailRuntime, IAsyncDisposable
+    ILoggerFactory loggers,
+    IAdmissionGate? gate = null) : IHostedService, IMailRuntime, IAsyncDisposable
 {
     private MailStore? _mail;
 
@@ -59,29 +60,30 @@ internal sealed class MailStoreService(
         var address = configuration.ListenAddress!; // validated before the host starts
         var smtp = configuration.Smtp;
         var imap = configuration.Imap;
-        var smtpLimit = new SessionLimit(smtp.MaxSessions);
-        var imapLimit = new SessionLimit(imap.MaxSessions);
+        var smtpLimit = new SessionLimit(smtp.MaxSessions, gate);
+        var imapLimit = new SessionLimit(imap.MaxSessions, gate);
         var smtpLog = loggers.CreateLogger<SmtpServer>();
+        var messages = configuration.Budget.SmtpMessageMemoryBytes is { } bound ? new MessageMemory(bound) : MessageMemory.Unlimited;
         var imapLog = loggers.CreateLogger<ImapServer>();
         var renderer = new MessageRenderer();
         var endpoints = new List<MailEndpoint>();
         if (smtp.Port != 0)
         {
-            endpoints.Add(new MailEndpoint(address, smtp.Port, false, new SmtpServer(mail, smtp, SmtpPortKind.Receiving, time, smtpLog), smtpLimit, "Smtp:Port"));
+            endpoints.Add(new MailEndpoint(address, smtp.Port, false, new SmtpServer(mail, smtp, SmtpPortKind.Receiving, time, smtpLog, gate, messages), smtpLimit, "Smtp:Port"));
         }
 
         if (smtp.SubmissionPort != 0)
         {
-            endpoints.Add(new MailEndpoint(address, smtp.SubmissionPort, false, new SmtpServer(mail, smtp, SmtpPortKind.Submission, time, smtpLog), smtpLimit, "Smtp:SubmissionPort"));
+            endpoints.Add(new MailEndpoint(address, smtp.SubmissionPort, false, new SmtpServer(mail, smtp, SmtpPortKind.Submission, time, smtpLog, gate, messages), smtpLimit, "Smtp:SubmissionPort"));
         }
 
         if (smtp.ImplicitTlsPort != 0)
         {
-            endpoints.Add(new MailEndpoint(address, smtp.ImplicitTlsPort, true, new SmtpServer(mail, smtp, SmtpPortKind.ImplicitTls, time, smtpLog), smtpLimit, "Smtp:ImplicitTlsPort"));
+            endpoints.Add(new MailEndpoint(address, smtp.ImplicitTlsPort, true, new SmtpServer(mail, smtp, SmtpPortKind.ImplicitTls, time, smtpLog, gate, messages), smtpLimit, "Smtp:ImplicitTlsPort"));
         }
 
         // Both IMAP ports share one bounded cache of plaintext bodies.
-        var imapBodies = new BodyCache(BodyCache.DefaultCapacity);
+        var imapBodies = new BodyCache(configuration.Budget.ImapBodyCacheBytes);
         if (imap.Port != 0)
         {
             endpoints.Add(new MailEndpoint(address, imap.Port, false, new ImapServer(mail, imap, renderer, false, time, imapLog, imapBodies), imapLimit, "Imap:Port"));

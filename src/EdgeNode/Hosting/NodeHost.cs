@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using EPostEdge.EdgeNode.Budgets;
 using EPostEdge.EdgeNode.Cli;
 using EPostEdge.EdgeNode.Configuration;
 using EPostEdge.EdgeNode.Health;
@@ -60,6 +61,12 @@ internal static class NodeHost
         builder.Services.AddSingleton<StoreService>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<StoreService>());
 
+        // The hw-profile's memory and disk budgets: asked by the mail listener, SMTP and the held store.
+        builder.Services.AddSingleton(sp => new BudgetMonitor(
+            configuration, settings, sp.GetRequiredService<StoreService>(), new ProcSelfMemory(), DriveVolumes.Instance, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<BudgetMonitor>>()));
+        builder.Services.AddSingleton<IAdmissionGate>(sp => sp.GetRequiredService<BudgetMonitor>());
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<BudgetMonitor>());
+
         // Hosted services start in this order: store, mail store (wiring), listeners, status file.
         if (mail is not null)
         {
@@ -100,7 +107,8 @@ internal static class NodeHost
             sp.GetService<MailListener>(),
             sp.GetService<OverlayService>(),
             sp.GetService<Nat.PortMappingService>(),
-            sp.GetRequiredService<HealthMonitor>));
+            sp.GetRequiredService<HealthMonitor>,
+            sp.GetService<BudgetMonitor>()));
         builder.Services.AddHostedService(sp => sp.GetRequiredService<StatusReporter>());
 
         // The health loop (after the status file, which it reads the same snapshot as): LEDs,

@@ -89,6 +89,31 @@ public static class NodeStatusJson
         WriteNumber(json, "gcCommittedBytes", status.GcCommittedBytes);
         WriteNumber(json, "threads", status.Threads);
         json.WriteEndObject();
+        if (status.Budget is { } budget)
+        {
+            json.WriteStartObject("budget");
+            if (budget.Profile is { } profile)
+            {
+                json.WriteString("profile", profile);
+            }
+            else
+            {
+                json.WriteNull("profile");
+            }
+
+            WriteNumber(json, "memoryBudgetBytes", budget.MemoryBudgetBytes);
+            json.WriteNumber("rssBytes", budget.RssBytes);
+            json.WriteNumber("peakRssBytes", budget.PeakRssBytes);
+            WriteNumber(json, "gcHeapLimitBytes", budget.GcHeapLimitBytes);
+            json.WriteBoolean("memoryShedding", budget.MemoryShedding);
+            json.WriteBoolean("diskNearFull", budget.DiskNearFull);
+            json.WriteEndObject();
+        }
+        else
+        {
+            json.WriteNull("budget");
+        }
+
         json.WriteStartArray("listening");
         foreach (var port in status.Listening)
         {
@@ -155,6 +180,21 @@ public static class NodeStatusJson
             health = new HealthSummary(condition, h.GetProperty("reasons").EnumerateArray().Select(r => r.GetString() ?? string.Empty).ToList());
         }
 
+        BudgetStatus? budget = null;
+        if (root.TryGetProperty("budget", out var b) && b.ValueKind == JsonValueKind.Object)
+        {
+            budget = new BudgetStatus(
+                b.TryGetProperty("profile", out var profile) && profile.ValueKind == JsonValueKind.String ? profile.GetString() : null,
+                Long(b, "memoryBudgetBytes"),
+                Long(b, "rssBytes") ?? 0,
+                Long(b, "peakRssBytes") ?? 0,
+                b.TryGetProperty("memoryShedding", out var shedding) && shedding.ValueKind == JsonValueKind.True,
+                b.TryGetProperty("diskNearFull", out var nearFull) && nearFull.ValueKind == JsonValueKind.True)
+            {
+                GcHeapLimitBytes = Long(b, "gcHeapLimitBytes"),
+            };
+        }
+
         var listening = new List<ListeningPort>();
         if (root.TryGetProperty("listening", out var ports) && ports.ValueKind == JsonValueKind.Array)
         {
@@ -182,6 +222,7 @@ public static class NodeStatusJson
             ManagedHeapBytes = root.TryGetProperty("process", out var process) ? Long(process, "managedHeapBytes") : null,
             GcCommittedBytes = root.TryGetProperty("process", out process) ? Long(process, "gcCommittedBytes") : null,
             Threads = root.TryGetProperty("process", out process) ? Int(process, "threads") : null,
+            Budget = budget,
             Overlay = root.TryGetProperty("overlay", out var overlay) && overlay.ValueKind == JsonValueKind.Object ? OverlayStatusJson.Read(overlay) : null,
             Nat = root.TryGetProperty("nat", out var nat) && nat.ValueKind == JsonValueKind.Object ? Nat.NatStatusJson.Read(nat) : null,
         };

@@ -18,7 +18,8 @@ internal sealed class StatusReporter(
     MailListener? listener = null,
     OverlayService? overlay = null,
     Nat.PortMappingService? nat = null,
-    Func<Health.HealthMonitor>? health = null) : IHostedService, IAsyncDisposable
+    Func<Health.HealthMonitor>? health = null,
+    Budgets.BudgetMonitor? budgets = null) : IHostedService, IAsyncDisposable
 {
     public static readonly TimeSpan Period = TimeSpan.FromSeconds(2);
 
@@ -91,6 +92,7 @@ internal sealed class StatusReporter(
             Overlay = overlay?.Status(),
             Durability = overlay?.Durability(),
             Nat = nat?.Status(),
+            Budget = budgets?.Status(),
         };
     }
 

@@ -36,14 +36,22 @@ internal sealed class DistributedStore : IAsyncDisposable
     /// Opens DATA/held and registers the storage service with <paramref name="node"/>; call before
     /// the node starts, so that no store request reaches it unanswered.
     /// </summary>
-    public static DistributedStore Open(PastryNode node, NodeIdentity identity, IFileSystem fileSystem, string dataDirectory, long contributedBytes, PastOptions options)
+    /// <param name="node">The Pastry node.</param>
+    /// <param name="identity">This node's identity.</param>
+    /// <param name="fileSystem">The disk seam.</param>
+    /// <param name="dataDirectory">The data folder.</param>
+    /// <param name="contributedBytes">Overlay:ContributedQuota, resolved.</param>
+    /// <param name="options">The storage service's options.</param>
+    /// <param name="diskNearFull">The node's disk budget: while it says so no new item is taken in (null: never).</param>
+    public static DistributedStore Open(PastryNode node, NodeIdentity identity, IFileSystem fileSystem, string dataDirectory, long contributedBytes, PastOptions options, Func<bool>? diskNearFull = null)
     {
         // A put's caller (the service) continues on the node's logical thread (its lock), as every
         // other piece of its state is touched.
         var held = LocalHeldStore.Open(fileSystem, Path.Combine(dataDirectory, HeldFolder), contributedBytes, node.Execute);
         try
         {
-            var past = new PastService(node, held, identity, SystemRandomSource.Instance, options);
+            IHeldStore guarded = diskNearFull is null ? held : new Budgets.BudgetedHeldStore(held, diskNearFull);
+            var past = new PastService(node, guarded, identity, SystemRandomSource.Instance, options);
             return new DistributedStore(node, held, past);
         }
         catch

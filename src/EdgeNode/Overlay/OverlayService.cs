@@ -28,7 +28,8 @@ internal sealed partial class OverlayService(
     NodeConfiguration configuration,
     IFileSystem fileSystem,
     TimeProvider time,
-    ILogger<OverlayService> logger) : IHostedService, IAsyncDisposable
+    ILogger<OverlayService> logger,
+    Budgets.BudgetMonitor? budgets = null) : IHostedService, IAsyncDisposable
 {
     /// <summary>How long a leaving node gives its goodbye frames to reach the wire before the sockets close.</summary>
     public static readonly TimeSpan LeaveGrace = TimeSpan.FromMilliseconds(300);
@@ -128,13 +129,13 @@ internal sealed partial class OverlayService(
         var desk = new EnrollmentDesk(files, _founder, _identity, time, logger);
         _node.EnrollmentHandler = desk.Answer;
         _scribe = new OverlayScribe(_node);
-        configuration.TryGetContributedBytes(out var contributed);
+        var contributed = ContributedQuota.Resolve(configuration.Overlay.ContributedQuota, fileSystem, settings.DataDirectory);
         var storage = new Storage.Past.PastOptions
         {
             Glacier = configuration.Overlay.Glacier,
             MaintenanceInterval = TimeSpan.FromSeconds(configuration.Overlay.MaintenanceSeconds),
         };
-        _store = DistributedStore.Open(_node, _identity, fileSystem, settings.DataDirectory, contributed, storage);
+        _store = DistributedStore.Open(_node, _identity, fileSystem, settings.DataDirectory, contributed, storage, budgets is null ? null : () => budgets.DiskNearFull);
         var held = _store.Held;
         LogStoreOpened(held.Count, held.UsedBytes, held.CapacityBytes, configuration.Overlay.Glacier ? "replicas and Glacier fragments" : "replicas only", held.OpenReport.ToString());
         _node.Start();

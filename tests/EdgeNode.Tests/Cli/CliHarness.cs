@@ -2,6 +2,7 @@ using System.Collections;
 using System.CommandLine;
 using EPostEdge.EdgeNode.Cli;
 using EPostEdge.EdgeNode.Hosting;
+using EPostEdge.EdgeNode.Profiles;
 using EPostEdge.Overlay.Seams;
 using EPostEdge.Storage.FileSystem;
 
@@ -13,7 +14,7 @@ internal sealed class CliHarness
     private readonly StringWriter _output = new();
     private readonly StringWriter _error = new();
 
-    public CliHarness(IMailWiring? mail = null, string input = "", Hashtable? environment = null, Queue<string?>? secrets = null, ulong seed = 11, TimeProvider? time = null)
+    public CliHarness(IMailWiring? mail = null, string input = "", Hashtable? environment = null, Queue<string?>? secrets = null, ulong seed = 11, TimeProvider? time = null, IMachineInfo? machine = null)
     {
         Context = new CliContext
         {
@@ -26,6 +27,7 @@ internal sealed class CliHarness
             Time = time ?? TimeProvider.System,
             Random = new SeededRandomSource(seed),
             Mail = mail,
+            Machine = machine ?? LinuxMachineInfo.Instance,
         };
     }
 

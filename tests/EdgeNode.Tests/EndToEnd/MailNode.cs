@@ -47,6 +47,12 @@ internal sealed class MailNode : IAsyncDisposable
 
     public Process? Process => _process;
 
+    /// <summary>More arguments for <c>run</c> (e.g. <c>--profile pi-zero-2w</c>), from the next start on.</summary>
+    public IReadOnlyList<string> RunArguments { get; set; } = [];
+
+    /// <summary>Extra environment of every command and start (overrides the ports), changeable between starts.</summary>
+    public IDictionary<string, string> Environment => _extraEnvironment;
+
     /// <summary>Every command line run and everything the node printed, in order.</summary>
     public string Transcript
     {
@@ -59,11 +65,14 @@ internal sealed class MailNode : IAsyncDisposable
         }
     }
 
-    /// <summary>Initialises a node in a fresh temp folder and adds the users (name, password): addresses are name@home.lan.</summary>
-    public static async Task<MailNode> CreateAsync(IEnumerable<(string Name, string Password)> users, IReadOnlyDictionary<string, string>? environment = null)
+    /// <summary>
+    /// Initialises a node in a fresh temp folder (or in <paramref name="dataDirectory"/>, which the
+    /// caller owns) and adds the users (name, password): addresses are name@home.lan.
+    /// </summary>
+    public static async Task<MailNode> CreateAsync(IEnumerable<(string Name, string Password)> users, IReadOnlyDictionary<string, string>? environment = null, string? dataDirectory = null)
     {
-        var temp = new TempDirectory();
-        var node = new MailNode(Path.Combine(temp.Path, "data"), temp, environment is null ? [] : new Dictionary<string, string>(environment));
+        var temp = dataDirectory is null ? new TempDirectory() : null;
+        var node = new MailNode(dataDirectory ?? Path.Combine(temp!.Path, "data"), temp, environment is null ? [] : new Dictionary<string, string>(environment));
         try
         {
             await node.RunCommandAsync(null, "init", "--data", node.DataDirectory, "--domain", Domain, "--hostname", "edge.home.lan");
@@ -136,8 +145,8 @@ internal sealed class MailNode : IAsyncDisposable
         }
 
         var generation = ++_generation;
-        Append($"$ epost-edge run --data {DataDirectory}   (start {generation}: smtp {SmtpPort}, submission {SubmissionPort}, imap {ImapPort})");
-        var process = NodeProcess.Start(environment, "run", "--data", DataDirectory);
+        Append($"$ epost-edge run --data {DataDirectory} {string.Join(' ', RunArguments)}  (start {generation}: smtp {SmtpPort}, submission {SubmissionPort}, imap {ImapPort})");
+        var process = NodeProcess.Start(environment, ["run", "--data", DataDirectory, .. RunArguments]);
         _process = process;
         _pumps = Task.WhenAll(Pump(process.StandardOutput, "out"), Pump(process.StandardError, "err"));
         if (waitUntilListening)

@@ -64,7 +64,9 @@ public sealed class ImapServer : IMailSessionHandler
 
     public async Task RefuseAsync(IMailConnection connection, string reason, CancellationToken cancellationToken)
     {
-        ImapWire.WriteRaw(connection.Output, "* BYE "u8);
+        // RFC 9051 §7.1: ALERT text must be shown to the user, who can then tell "busy, later"
+        // from a broken account.
+        ImapWire.WriteRaw(connection.Output, "* BYE [ALERT] "u8);
         ImapWire.WriteRaw(connection.Output, reason);
         ImapWire.WriteRaw(connection.Output, "\r\n"u8);
         await connection.Output.FlushAsync(cancellationToken);

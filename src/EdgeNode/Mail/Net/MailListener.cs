@@ -167,7 +167,7 @@ public sealed partial class MailListener(
     private async Task RunConnectionAsync(MailEndpoint endpoint, Socket client, CancellationToken stopping)
     {
         await Task.Yield();
-        var admitted = endpoint.Limit.TryEnter();
+        var admitted = endpoint.Limit.TryEnter(out var refusal);
         SocketMailConnection? connection = null;
         try
         {
@@ -185,8 +185,8 @@ public sealed partial class MailListener(
             _connections.TryAdd(connection, 0);
             if (!admitted)
             {
-                LogRefused(endpoint.Handler.Name, endpoint.Limit.MaxSessions);
-                await endpoint.Handler.RefuseAsync(connection, "too many sessions, try again later", stopping).ConfigureAwait(false);
+                LogRefused(endpoint.Handler.Name, refusal);
+                await endpoint.Handler.RefuseAsync(connection, refusal, stopping).ConfigureAwait(false);
                 return;
             }
 
@@ -238,8 +238,8 @@ public sealed partial class MailListener(
     [LoggerMessage(Level = LogLevel.Debug, Message = "{Protocol}: TLS handshake with {Client} failed: {Reason}")]
     private partial void LogHandshakeFailed(string protocol, string client, string reason);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "{Protocol}: refused a connection, {Max} sessions already open")]
-    private partial void LogRefused(string protocol, int max);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Protocol}: refused a connection: {Reason}")]
+    private partial void LogRefused(string protocol, string reason);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "{Protocol}: session failed")]
     private partial void LogSessionFailed(Exception exception, string protocol);

@@ -18,9 +18,18 @@ public sealed class SmtpServer : IMailSessionHandler
     private readonly ILogger<SmtpServer> _logger;
     private readonly string _hostName;
     private readonly string _instance;
+    private readonly IAdmissionGate? _gate;
+    private readonly MessageMemory _memory;
     private long _sessions;
 
-    public SmtpServer(IMailStore store, SmtpOptions options, SmtpPortKind kind, TimeProvider time, ILogger<SmtpServer> logger)
+    /// <param name="store">The mail store.</param>
+    /// <param name="options">The Smtp section.</param>
+    /// <param name="kind">Which port this is.</param>
+    /// <param name="time">The clock.</param>
+    /// <param name="logger">The log.</param>
+    /// <param name="gate">The node's budgets: MAIL and RCPT get 452 4.3.1 while it refuses new mail (disk near full, memory near its budget).</param>
+    /// <param name="memory">The bound on message buffers, shared with the node's other SMTP ports (null: none).</param>
+    public SmtpServer(IMailStore store, SmtpOptions options, SmtpPortKind kind, TimeProvider time, ILogger<SmtpServer> logger, IAdmissionGate? gate = null, MessageMemory? memory = null)
     {
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(options);
@@ -31,6 +40,8 @@ public sealed class SmtpServer : IMailSessionHandler
         _kind = kind;
         _time = time;
         _logger = logger;
+        _gate = gate;
+        _memory = memory ?? MessageMemory.Unlimited;
         _hostName = string.IsNullOrWhiteSpace(options.HostName) ? Environment.MachineName : options.HostName;
         // Message ids are "<start time>.<session>.<message>": unique on this node without randomness.
         _instance = time.GetUtcNow().ToUnixTimeMilliseconds().ToString("x", System.Globalization.CultureInfo.InvariantCulture);
@@ -51,7 +62,7 @@ public sealed class SmtpServer : IMailSessionHandler
         ArgumentNullException.ThrowIfNull(connection);
         var number = Interlocked.Increment(ref _sessions);
         var id = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{_instance}.{number:x}");
-        var session = new SmtpSession(connection, _store, _options, _kind, _time, _logger, _hostName, id, cancellationToken);
+        var session = new SmtpSession(connection, _store, _options, _kind, _time, _logger, _hostName, id, cancellationToken) { Gate = _gate, Memory = _memory };
         return session.RunAsync();
     }
 

@@ -79,10 +79,22 @@ internal sealed partial class SmtpSession
             return;
         }
 
+        if (command.DeclaredSize > Memory.AvailableBytes)
+        {
+            // RFC 1870 §6.1: a size the server cannot take now is a temporary 452 at MAIL.
+            Reply(452, "4.3.1", "Insufficient system storage: message memory in use, try again later");
+            return;
+        }
+
         var path = command.Path!;
         if (path.IsUtf8 && !command.RequestsSmtpUtf8)
         {
             Reply(553, "5.6.7", "Non-ASCII address needs SMTPUTF8"); // RFC 6531 §3.5
+            return;
+        }
+
+        if (RefuseNewMail())
+        {
             return;
         }
 
@@ -115,6 +127,11 @@ internal sealed partial class SmtpSession
         if (_recipients.Count >= _options.MaxRecipients)
         {
             Reply(452, "4.5.3", "Too many recipients"); // RFC 5321 §4.5.3.1.10
+            return;
+        }
+
+        if (RefuseNewMail())
+        {
             return;
         }
 
@@ -171,7 +188,7 @@ internal sealed partial class SmtpSession
         }
 
         Reply(354, null, "End data with <CR><LF>.<CR><LF>");
-        using var message = new SmtpMessageBuffer();
+        using var message = new SmtpMessageBuffer(Memory);
         var id = NextMessageId();
         WriteReceived(message, id);
         var state = new SmtpDataState(_options.MaxLineLength, _options.MaxHeaderBytes, _options.MaxMessageBytes);
@@ -198,6 +215,10 @@ internal sealed partial class SmtpSession
 
         switch (state.Error)
         {
+            case SmtpDataError.None when message.Overflowed:
+                LogMemoryFull(_sessionId, Memory.CapacityBytes);
+                Reply(452, "4.3.1", "Insufficient system storage: message memory in use, try again later");
+                break;
             case SmtpDataError.None:
                 await DeliverAsync(message, id).ConfigureAwait(false);
                 break;
@@ -235,7 +256,7 @@ internal sealed partial class SmtpSession
         }
         else if (_chunks is null)
         {
-            _chunks = new SmtpMessageBuffer();
+            _chunks = new SmtpMessageBuffer(Memory);
             _chunksId = NextMessageId();
             WriteReceived(_chunks, _chunksId);
             _chunksStart = _chunks.Length;
@@ -259,6 +280,14 @@ internal sealed partial class SmtpSession
         {
             Reply(552, "5.3.4", "Message size exceeds fixed maximum message size");
             ResetTransaction(); // RFC 3030 §2: the client treats the transaction as failed
+            return;
+        }
+
+        if (_chunks!.Overflowed)
+        {
+            LogMemoryFull(_sessionId, Memory.CapacityBytes);
+            Reply(452, "4.3.1", "Insufficient system storage: message memory in use, try again later");
+            ResetTransaction();
             return;
         }
 
@@ -341,6 +370,23 @@ internal sealed partial class SmtpSession
         Reply(250, "2.0.0", $"OK id={id}");
     }
 
+    /// <summary>
+    /// The node's budgets: while the disk is near full or memory near its budget, new mail gets
+    /// 452 4.3.1 (RFC 5321 §4.2.2 "insufficient system storage", RFC 3463 X.3.1 "mail system
+    /// full"), a temporary failure the sender retries later, rather than being taken in and
+    /// failing at the store.
+    /// </summary>
+    private bool RefuseNewMail()
+    {
+        if (Gate?.RefuseNewMail() is not { } reason)
+        {
+            return false;
+        }
+
+        Reply(452, "4.3.1", $"Insufficient system storage: {reason}");
+        return true;
+    }
+
     private string NextMessageId() =>
         string.Create(CultureInfo.InvariantCulture, $"{_sessionId}.{++_messages}");
 
@@ -381,6 +427,9 @@ internal sealed partial class SmtpSession
 
     [LoggerMessage(Level = LogLevel.Information, Message = "smtp {Session}: message {Id} ({Bytes} bytes) delivered to {Recipients} recipients")]
     private partial void LogDelivered(string session, string id, int bytes, int recipients);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "smtp {Session}: message dropped with 452, the node's {Capacity} bytes of SMTP message memory are in use (Budget:SmtpMessageMemory)")]
+    private partial void LogMemoryFull(string session, long capacity);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "smtp {Session}: the mail store failed")]
     private partial void LogStoreFailure(string session, Exception exception);

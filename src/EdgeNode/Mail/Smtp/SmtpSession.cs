@@ -64,6 +64,12 @@ internal sealed partial class SmtpSession
         _shutdown = shutdown;
     }
 
+    /// <summary>The node's budgets (null: none): new mail is refused with 452 4.3.1 while they say so.</summary>
+    public IAdmissionGate? Gate { get; init; }
+
+    /// <summary>The node's bound on message buffers, shared by all sessions.</summary>
+    public MessageMemory Memory { get; init; } = MessageMemory.Unlimited;
+
     private TimeSpan CommandTimeout => TimeSpan.FromSeconds(_options.CommandTimeoutSeconds);
 
     private TimeSpan DataTimeout => TimeSpan.FromSeconds(_options.DataTimeoutSeconds);

@@ -153,6 +153,6 @@ public sealed class ImapSessionBasicsTests
         Assert.Equal("imaps", server.Name);
         await server.RefuseAsync(connection, "Too many connections", CancellationToken.None);
         var result = await connection.ClientInput.ReadAsync();
-        Assert.Equal("* BYE Too many connections\r\n", System.Text.Encoding.ASCII.GetString(result.Buffer.ToArray()));
+        Assert.Equal("* BYE [ALERT] Too many connections\r\n", System.Text.Encoding.ASCII.GetString(result.Buffer.ToArray()));
     }
 }

@@ -30,14 +30,14 @@ internal sealed class SmtpTestClient : IAsyncDisposable
     private readonly PipeReader _fromServer;
     private readonly CancellationTokenSource _shutdown = new();
 
-    private SmtpTestClient(IMailConnection connection, PipeWriter toServer, PipeReader fromServer, SmtpTestStore store, SmtpOptions options, SmtpPortKind kind)
+    private SmtpTestClient(IMailConnection connection, PipeWriter toServer, PipeReader fromServer, SmtpTestStore store, SmtpOptions options, SmtpPortKind kind, IAdmissionGate? gate, MessageMemory? memory)
     {
         _connection = connection;
         _toServer = toServer;
         _fromServer = fromServer;
         Store = store;
         Options = options;
-        Server = new SmtpServer(store, options, kind, Time, NullLogger<SmtpServer>.Instance);
+        Server = new SmtpServer(store, options, kind, Time, NullLogger<SmtpServer>.Instance, gate, memory);
         Session = Server.RunSessionAsync(connection, _shutdown.Token);
     }
 
@@ -60,10 +60,12 @@ internal sealed class SmtpTestClient : IAsyncDisposable
         SmtpPortKind kind = SmtpPortKind.Receiving,
         bool secure = false,
         Action<SmtpOptions>? configure = null,
-        SmtpTestStore? store = null)
+        SmtpTestStore? store = null,
+        IAdmissionGate? gate = null,
+        MessageMemory? memory = null)
     {
         var connection = new PipeConnection(secure);
-        return StartAsync(connection, connection.ClientOutput, connection.ClientInput, kind, configure, store);
+        return StartAsync(connection, connection.ClientOutput, connection.ClientInput, kind, configure, store, gate, memory);
     }
 
     public static async Task<SmtpTestClient> StartAsync(
@@ -72,11 +74,13 @@ internal sealed class SmtpTestClient : IAsyncDisposable
         PipeReader fromServer,
         SmtpPortKind kind = SmtpPortKind.Receiving,
         Action<SmtpOptions>? configure = null,
-        SmtpTestStore? store = null)
+        SmtpTestStore? store = null,
+        IAdmissionGate? gate = null,
+        MessageMemory? memory = null)
     {
         var options = DefaultOptions();
         configure?.Invoke(options);
-        var client = new SmtpTestClient(connection, toServer, fromServer, store ?? await DefaultStore(), options, kind);
+        var client = new SmtpTestClient(connection, toServer, fromServer, store ?? await DefaultStore(), options, kind, gate, memory);
         await client.ExpectAsync(Greeting);
         return client;
     }
