@@ -2,7 +2,7 @@ namespace EPostEdge.Storage.Past;
 
 /// <summary>What a node knows about its own users' objects and about what it holds for others.</summary>
 /// <param name="Objects">Objects owned and still renewed.</param>
-/// <param name="BelowFullRedundancy">Of those, objects with fewer than k replicas or n fragments confirmed.</param>
+/// <param name="BelowFullRedundancy">Of those, objects with fewer than k replicas or n fragments confirmed (for a small object: of its aggregate, and all its pointers).</param>
 /// <param name="HeldItems">Items held for the overlay.</param>
 /// <param name="HeldBytes">Bytes held for the overlay (used of the contributed quota).</param>
 /// <param name="ContributedBytes">The contributed quota.</param>

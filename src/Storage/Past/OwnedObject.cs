@@ -28,4 +28,7 @@ public sealed class OwnedObject(BlockKey key, int length, string user)
 
     /// <summary>Glacier fragments (of its aggregate, for a small object) that confirmed holding it at the last insert or renewal.</summary>
     public int FragmentsConfirmed { get; set; }
+
+    /// <summary>For a small object: its pointers to its aggregate (Glacier §4.3) that confirmed holding it at the last insert or renewal.</summary>
+    public int PointersConfirmed { get; set; }
 }

@@ -51,6 +51,14 @@ public sealed record PastOptions
     /// <summary>A held item's lease, in the holder's epochs; the owner renews every <see cref="RenewEvery"/> epochs.</summary>
     public int LeaseEpochs { get; init; } = 28;
 
+    /// <summary>
+    /// Requests of this node's own background work (Glacier fragments and pointers, audits, renewals,
+    /// hand-offs, restores) in flight at once; the rest wait their turn. Inserts, reads and answers
+    /// to other nodes do not wait. Small enough that their answers fit a socket's default receive
+    /// buffer together with the foreground's; large enough for about a thousand stores a second on a LAN.
+    /// </summary>
+    public int BackgroundRequests { get; init; } = 32;
+
     /// <summary>How many of its own epochs the owner lets pass between renewals of its live objects.</summary>
     public int RenewEvery { get; init; } = 4;
 
@@ -70,6 +78,7 @@ public sealed record PastOptions
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(EpochLength, TimeSpan.Zero, nameof(EpochLength));
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(LeaseEpochs, RenewEvery, nameof(LeaseEpochs));
         ArgumentOutOfRangeException.ThrowIfLessThan(PointerCopies, 1, nameof(PointerCopies));
+        ArgumentOutOfRangeException.ThrowIfLessThan(BackgroundRequests, 1, nameof(BackgroundRequests));
         ArgumentOutOfRangeException.ThrowIfGreaterThan(PointerCopies, Fragments, nameof(PointerCopies));
     }
 }

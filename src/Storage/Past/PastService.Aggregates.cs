@@ -53,20 +53,21 @@ public sealed partial class PastService
         var (manifest, fragments, paths) = Encode(key, packed, aggregate: true);
         _aggregates[key] = members.Select(m => m.Owned.Key).ToList();
         var lease = members.Max(m => m.Lease);
-        var stored = await Task.WhenAll(Enumerable.Range(0, fragments.Length).Select(i => StoreFragmentAsync(manifest, i, fragments[i], paths[i], lease)));
-        var confirmed = stored.Count(s => s);
+        var confirmed = await StoreInRoundsAsync(fragments.Length, i => StoreFragmentAsync(manifest, i, fragments[i], paths[i], lease));
         foreach (var (owned, _, _) in members)
         {
             owned.Aggregate = key;
             owned.FragmentsConfirmed = confirmed;
         }
 
-        await Task.WhenAll(members.SelectMany(m => Enumerable.Range(0, _options.PointerCopies).Select(i => StorePointerAsync(new GlacierPointer(m.Owned.Key, i, key), m.Lease))));
+        // A member is found in Glacier only through its pointers: it is fully redundant once they are all stored too.
+        await Task.WhenAll(members.Select(async m =>
+            m.Owned.PointersConfirmed = await StoreInRoundsAsync(_options.PointerCopies, i => StorePointerAsync(new GlacierPointer(m.Owned.Key, i, key), m.Lease))));
     }
 
     private async Task<bool> StorePointerAsync(GlacierPointer pointer, uint lease)
     {
-        var answer = await RequestAsync(
+        var answer = await PacedRequestAsync(
             new PastMessage { Kind = PastMessageKind.Store, Key = pointer.Key, Held = HeldKind.Pointer, Index = (ushort)pointer.Index, LeaseEpochs = lease, Payload = pointer.Encode() },
             null,
             FragmentKeys.Placement(pointer.Key));

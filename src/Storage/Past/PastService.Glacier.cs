@@ -14,12 +14,11 @@ public sealed partial class PastService
     // first miss would leave a surplus copy for every short absence.
     private readonly HashSet<BlockKey> _suspected = [];
 
-    /// <summary>Glacier §4.2: encode, sign the manifest, store fragment i at the root of its derived key.</summary>
+    /// <summary>Glacier §4.2: encode, sign the manifest, store fragment i at the root of its derived key (in the background window, in rounds until all are stored).</summary>
     private async Task StoreFragmentsAsync(OwnedObject owned, byte[] content, uint lease)
     {
         var (manifest, fragments, paths) = Encode(owned.Key, content);
-        var answers = await Task.WhenAll(Enumerable.Range(0, fragments.Length).Select(i => StoreFragmentAsync(manifest, i, fragments[i], paths[i], lease)));
-        owned.FragmentsConfirmed = answers.Count(stored => stored);
+        owned.FragmentsConfirmed = await StoreInRoundsAsync(fragments.Length, i => StoreFragmentAsync(manifest, i, fragments[i], paths[i], lease));
     }
 
     private (FragmentManifest Manifest, byte[][] Fragments, byte[][] Paths) Encode(BlockKey key, byte[] content, bool aggregate = false)
@@ -33,7 +32,7 @@ public sealed partial class PastService
     private async Task<bool> StoreFragmentAsync(FragmentManifest manifest, int index, byte[] fragment, byte[] path, uint lease)
     {
         var key = FragmentKeys.Of(manifest.ObjectKey, index);
-        var answer = await RequestAsync(
+        var answer = await PacedRequestAsync(
             new PastMessage { Kind = PastMessageKind.Store, Key = key, Held = HeldKind.Fragment, Index = (ushort)index, LeaseEpochs = lease, Payload = fragment, Extra = Fragment.Extra(manifest, index, path) },
             null,
             FragmentKeys.Placement(key));
@@ -117,15 +116,10 @@ public sealed partial class PastService
     /// </summary>
     private void Audit()
     {
-        foreach (var item in _held.Items(HeldKind.Fragment))
-        {
-            Observe(AuditOneAsync(item));
-        }
-
-        foreach (var item in _held.Items(HeldKind.Pointer))
-        {
-            Observe(AuditPointerAsync(item));
-        }
+        // Paced: a node holding thousands of items would otherwise read and check them all in one
+        // go on the node's thread and send thousands of probes at once.
+        Observe(ForEachPacedAsync(_held.Items(HeldKind.Fragment), AuditOneAsync));
+        Observe(ForEachPacedAsync(_held.Items(HeldKind.Pointer), AuditPointerAsync));
     }
 
     private async Task AuditOneAsync(HeldItem item)
@@ -163,7 +157,7 @@ public sealed partial class PastService
     /// <summary>True when the key's root holds it, false when it said it does not, null when no answer came.</summary>
     private async Task<bool?> ProbeAsync(HeldKind kind, BlockKey key)
     {
-        var answer = await RequestAsync(new PastMessage { Kind = PastMessageKind.Fetch, Key = key, Held = kind, Status = FetchProbe }, null, FragmentKeys.Placement(key));
+        var answer = await PacedRequestAsync(new PastMessage { Kind = PastMessageKind.Fetch, Key = key, Held = kind, Status = FetchProbe }, null, FragmentKeys.Placement(key));
         return answer is null ? null : answer.Status == 1;
     }
 

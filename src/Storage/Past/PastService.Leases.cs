@@ -38,7 +38,7 @@ public sealed partial class PastService
             RenewAggregates();
             foreach (var head in _ownedHeads.ToList())
             {
-                Observe(RequestAsync(new PastMessage { Kind = PastMessageKind.Renew, Key = head, Held = HeldKind.Head, LeaseEpochs = (uint)_options.LeaseEpochs }, null, FragmentKeys.Placement(head)));
+                Observe(PacedRequestAsync(new PastMessage { Kind = PastMessageKind.Renew, Key = head, Held = HeldKind.Head, LeaseEpochs = (uint)_options.LeaseEpochs }, null, FragmentKeys.Placement(head)));
             }
         }
 
@@ -53,16 +53,17 @@ public sealed partial class PastService
     private async Task RenewAsync(OwnedObject owned)
     {
         var lease = (uint)_options.LeaseEpochs;
-        var replicas = await RequestAsync(new PastMessage { Kind = PastMessageKind.Renew, Key = owned.Key, Held = HeldKind.Replica, LeaseEpochs = lease }, null, FragmentKeys.Placement(owned.Key));
+        var replicas = await PacedRequestAsync(new PastMessage { Kind = PastMessageKind.Renew, Key = owned.Key, Held = HeldKind.Replica, LeaseEpochs = lease }, null, FragmentKeys.Placement(owned.Key));
         owned.ReplicasConfirmed = replicas?.Count ?? 0;
         if (owned.Aggregate is not null)
         {
             // Its pointers; the aggregate itself is renewed once for all its members.
-            await Task.WhenAll(Enumerable.Range(0, _options.PointerCopies).Select(i =>
+            var pointers = await Task.WhenAll(Enumerable.Range(0, _options.PointerCopies).Select(i =>
             {
                 var key = FragmentKeys.Of(owned.Key, i);
-                return RequestAsync(new PastMessage { Kind = PastMessageKind.Renew, Key = key, Held = HeldKind.Pointer, LeaseEpochs = lease }, null, FragmentKeys.Placement(key));
+                return PacedRequestAsync(new PastMessage { Kind = PastMessageKind.Renew, Key = key, Held = HeldKind.Pointer, LeaseEpochs = lease }, null, FragmentKeys.Placement(key));
             }));
+            owned.PointersConfirmed = pointers.Count(a => a?.Count > 0);
         }
         else if (_options.Glacier && owned.Length >= _options.AggregateBelow)
         {
@@ -77,7 +78,7 @@ public sealed partial class PastService
         var fragments = await Task.WhenAll(Enumerable.Range(0, _options.Fragments).Select(i =>
         {
             var key = FragmentKeys.Of(objectKey, i);
-            return RequestAsync(new PastMessage { Kind = PastMessageKind.Renew, Key = key, Held = HeldKind.Fragment, LeaseEpochs = lease }, null, FragmentKeys.Placement(key));
+            return PacedRequestAsync(new PastMessage { Kind = PastMessageKind.Renew, Key = key, Held = HeldKind.Fragment, LeaseEpochs = lease }, null, FragmentKeys.Placement(key));
         }));
         return fragments.Count(a => a?.Count > 0);
     }

@@ -144,7 +144,7 @@ public sealed partial class PastService
     private async Task TrimAsync(HeldItem item, IReadOnlyList<NodeHandle> replicaSet)
     {
         var probe = new PastMessage { Kind = PastMessageKind.Fetch, Key = item.Key, Held = item.Kind, Status = FetchDirect | FetchProbe };
-        var answers = await Task.WhenAll(replicaSet.Select(member => RequestAsync(probe, member, default)));
+        var answers = await Task.WhenAll(replicaSet.Select(member => PacedRequestAsync(probe, member, default)));
         // A head is surplus only if every member holds this version or a newer one.
         if (answers.All(a => a is { Status: 1 } && a.Version >= item.Version)
             && !_kbr.ReplicaSet(FragmentKeys.Placement(item.Key), _options.Replicas).Any(m => m.Id == Local.Id))
@@ -196,7 +196,7 @@ public sealed partial class PastService
             return;
         }
 
-        var answer = await RequestAsync(
+        var answer = await PacedRequestAsync(
             new PastMessage { Kind = PastMessageKind.Store, Key = item.Key, Held = item.Kind, LeaseEpochs = RemainingLease(item), Payload = payload, Extra = extra },
             null,
             FragmentKeys.Placement(item.Key));

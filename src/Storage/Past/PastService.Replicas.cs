@@ -71,6 +71,11 @@ public sealed partial class PastService
         var replicas = answer?.Count ?? 0;
         owned.ReplicasConfirmed = replicas;
         var outcome = new InsertOutcome(key, replicas, replicas >= Math.Min(_options.Quorum, _options.Replicas), answer?.Status == (byte)HeldPutResult.QuotaFull);
+        if (outcome.Acknowledged && replicas < _options.Replicas && !outcome.QuotaRefused)
+        {
+            Observe(TopUpReplicasAsync(owned, content, (uint)_options.LeaseEpochs));
+        }
+
         if (outcome.Acknowledged && _options.Glacier && owned.FragmentsConfirmed == 0 && owned.Aggregate is null)
         {
             if (content.Length < _options.AggregateBelow)
@@ -305,7 +310,7 @@ public sealed partial class PastService
 
     private async Task RestoreReplicasAsync(BlockKey key, byte[] content, uint lease)
     {
-        var answer = await RequestAsync(new PastMessage { Kind = PastMessageKind.Insert, Key = key, Held = HeldKind.Replica, LeaseEpochs = lease, Payload = content }, null, FragmentKeys.Placement(key));
+        var answer = await PacedRequestAsync(new PastMessage { Kind = PastMessageKind.Insert, Key = key, Held = HeldKind.Replica, LeaseEpochs = lease, Payload = content }, null, FragmentKeys.Placement(key));
         if (answer is { Count: > 0 })
         {
             Counters.Restored++;

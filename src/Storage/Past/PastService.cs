@@ -94,11 +94,18 @@ public sealed partial class PastService : IKbrApplication, IDisposable
         _kbr.Execute(() =>
         {
             var live = _owned.Values.Where(o => !o.Released).ToList();
-            var below = live.Count(o => o.ReplicasConfirmed < _options.Replicas || (_options.Glacier && o.FragmentsConfirmed < _options.Fragments));
+            var below = live.Count(o => o.ReplicasConfirmed < _options.Replicas || (_options.Glacier && !InGlacier(o)));
             report = new DurabilityReport(live.Count, below, _held.Count, _held.UsedBytes, _held.CapacityBytes, Epoch, _held.Items(HeldKind.Replica).Count);
         });
         return report;
     }
+
+    /// <summary>
+    /// All n fragments confirmed (of its aggregate, for a small object), and for a small object all
+    /// its pointers too: a reader that knows only its key finds it in Glacier through them.
+    /// </summary>
+    private bool InGlacier(OwnedObject owned) =>
+        owned.FragmentsConfirmed >= _options.Fragments && (owned.Aggregate is null || owned.PointersConfirmed >= _options.PointerCopies);
 
     /// <summary>The objects this node owns (a copy), for status and tests.</summary>
     public IReadOnlyList<OwnedObject> Owned()
@@ -173,6 +180,7 @@ public sealed partial class PastService : IKbrApplication, IDisposable
         _auditTimer.Dispose();
         _soonTimer.Dispose();
         _sealTimer?.Dispose();
+        ReleaseWindow();
         foreach (var pending in _pending.Values.ToList())
         {
             pending.Timer?.Dispose();

@@ -18,7 +18,8 @@ public sealed class MerkleTreeTests
             }
 
             var index = pick % count;
-            var other = MerkleTree.Leaf(BitConverter.GetBytes(~seed));
+            // Nine bytes: never one of the leaves (~seed was leaf 1 when seed + 1 wrapped to 0).
+            var other = MerkleTree.Leaf([.. BitConverter.GetBytes(~seed), 1]);
             Assert.False(MerkleTree.Verify(other, index, count, paths[index], root));
             if (count > 1)
             {
