@@ -99,13 +99,32 @@ internal sealed partial class HealthMonitor : IHealthSource, IHostedService, IAs
     /// <summary>Judges the node now and tells every listener; returns the report.</summary>
     public HealthReport Evaluate()
     {
-        var status = _snapshot();
+        NodeStatus status;
+        string? unreadable = null;
+        try
+        {
+            status = _snapshot();
+        }
+#pragma warning disable CA1031 // whatever the store threw while being read (a dead index writer after ENOSPC, a closed engine): the node is failed, and says why
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            status = Current.Status;
+            unreadable = $"the node cannot read its own state: {ex.Message}";
+        }
+
         HealthReport report;
         NodeCondition previous;
         lock (_gate)
         {
             previous = _current.Condition;
-            report = _rules.Evaluate(status, _time.GetUtcNow(), _updating, [.. _failures]);
+            List<string> failures = [.. _failures];
+            if (unreadable is not null)
+            {
+                failures.Add(unreadable);
+            }
+
+            report = _rules.Evaluate(status, _time.GetUtcNow(), _updating, failures);
             _current = report;
         }
 
@@ -124,7 +143,7 @@ internal sealed partial class HealthMonitor : IHealthSource, IHostedService, IAs
         {
             Evaluate();
         }
-#pragma warning disable CA1031 // a snapshot that throws (store closing) must not kill the timer; the next tick retries, and no WATCHDOG=1 is sent for this one
+#pragma warning disable CA1031 // a listener that throws must not kill the timer; the next tick retries
         catch (Exception ex)
 #pragma warning restore CA1031
         {
