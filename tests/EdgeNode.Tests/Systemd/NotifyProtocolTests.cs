@@ -66,6 +66,10 @@ public sealed class NotifyProtocolTests(ITestOutputHelper output) : IDisposable
             ["DATA_SEED"] = seed,
             ["EPOSTEDGE_DATA"] = mount,
             ["EPOSTEDGE_Health__PeriodSeconds"] = "1",
+
+            // The 16 MiB tmpfs is within the store's free-space reserve, so the disk budget would
+            // call it near full from the start; this test is about the write that fails.
+            ["EPOSTEDGE_Budget__DiskNearFullPercent"] = "100",
             ["EPOSTEDGE_Mail__ListenAddress"] = "127.0.0.1",
             ["EPOSTEDGE_Smtp__Port"] = ports[0].ToString(CultureInfo.InvariantCulture),
             ["EPOSTEDGE_Smtp__SubmissionPort"] = ports[1].ToString(CultureInfo.InvariantCulture),

@@ -92,7 +92,7 @@ public sealed partial class UnitFileTests(ITestOutputHelper output) : IDisposabl
     {
         var (exit, _, error) = await NodeProcess.RunAsync(TimeSpan.FromSeconds(60), "systemd-unit", "--profile", "no-such-board");
         Assert.Equal(2, exit);
-        Assert.Contains("no hw-profile 'no-such-board'", error, StringComparison.Ordinal);
+        Assert.Contains("no hw-profile named 'no-such-board'", error, StringComparison.Ordinal);
         (exit, _, error) = await NodeProcess.RunAsync(TimeSpan.FromSeconds(60), "systemd-unit", "--binary", "bin/epost-edge");
         Assert.Equal(2, exit);
         Assert.Contains("absolute path", error, StringComparison.Ordinal);

@@ -59,10 +59,11 @@ public sealed class MemoryLoadTests(ITestOutputHelper output)
     [Fact]
     public async Task Under_a_budget_below_its_working_set_the_node_sheds_new_sessions_and_mail_instead_of_dying_and_takes_them_again_after()
     {
-        // 80 MiB: shedding from 68 MiB resident, lifting below 60; the load above needs about 120.
+        // 96 MiB: shedding from 81.6 MiB resident, lifting below 72; the load above needs about 120.
+        // (At 80 MiB a CI run stayed at 70 MiB after the load, a hair from the shedding mark.)
         var settings = MemoryLoadSettings.Ci with { ImapClients = 120, Duration = TimeSpan.FromSeconds(12) };
         var users = Enumerable.Range(0, settings.Users).Select(i => ($"user{i}", $"load-password-{i}")).ToList();
-        await using var node = await MailNode.CreateAsync(users, new Dictionary<string, string> { ["EPOSTEDGE_Budget__MemoryBudget"] = "80M" });
+        await using var node = await MailNode.CreateAsync(users, new Dictionary<string, string> { ["EPOSTEDGE_Budget__MemoryBudget"] = "96M" });
         node.RunArguments = ["--profile", settings.Profile];
         try
         {
@@ -93,10 +94,29 @@ public sealed class MemoryLoadTests(ITestOutputHelper output)
             }
 
             Assert.Contains("memory back under the resume mark", node.Transcript, StringComparison.Ordinal);
+            // A sender retries a 4xx (RFC 5321 §4.5.4.1): one that still meets 421 comes back a second later.
             using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-            await using var smtp = await RawSmtpClient.ConnectAsync(node.SmtpPort, cts.Token);
-            var (code, text) = await smtp.SendAsync("someone@far.example", $"user0@{MailNode.Domain}", MemoryLoad.Message($"user0@{MailNode.Domain}", "after-shedding@load.example.net", 4096, 0), cts.Token);
-            Assert.True(code == 250, $"after shedding lifted a message got {text}");
+            var (code, text) = (0, string.Empty);
+            for (var attempt = 0; code != 250 && attempt < 30; attempt++)
+            {
+                try
+                {
+                    await using var smtp = await RawSmtpClient.ConnectAsync(node.SmtpPort, cts.Token);
+                    (code, text) = await smtp.SendAsync("someone@far.example", $"user0@{MailNode.Domain}", MemoryLoad.Message($"user0@{MailNode.Domain}", "after-shedding@load.example.net", 4096, 0), cts.Token);
+                }
+                catch (SmtpReplyException ex) when (ex.Code == 421)
+                {
+                    (code, text) = (421, ex.Message);
+                }
+
+                if (code != 250)
+                {
+                    output.WriteLine($"after the load, attempt {attempt + 1}: {text}");
+                    await Task.Delay(1000, cts.Token);
+                }
+            }
+
+            Assert.True(code == 250, $"30 s after shedding lifted a message still got {text}");
             Assert.Equal(0, await node.StopAsync());
         }
         catch
