@@ -53,36 +53,9 @@ public static class NodeStatusJson
         WriteNumber(json, "quotaBytes", status.QuotaBytes);
         WriteNumber(json, "journalSequence", status.JournalSequence);
         json.WriteEndObject();
-        if (status.Mail is { } mail)
-        {
-            json.WriteStartObject("mail");
-            json.WriteNumber("users", mail.Users);
-            json.WriteNumber("messages", mail.Messages);
-            json.WriteNumber("outboundQueue", mail.OutboundQueue);
-            json.WriteEndObject();
-        }
-        else
-        {
-            json.WriteNull("mail");
-        }
+        WriteMail(json, status.Mail);
 
-        if (status.Durability is { } durability)
-        {
-            json.WriteStartObject("durability");
-            json.WriteNumber("objects", durability.Objects);
-            json.WriteNumber("belowFullRedundancy", durability.BelowFullRedundancy);
-            json.WriteNumber("heldItems", durability.HeldItems);
-            json.WriteNumber("heldReplicas", durability.HeldReplicas);
-            json.WriteNumber("heldBytes", durability.HeldBytes);
-            json.WriteNumber("contributedBytes", durability.ContributedBytes);
-            json.WriteNumber("freeBytes", durability.FreeBytes);
-            json.WriteNumber("epoch", durability.Epoch);
-            json.WriteEndObject();
-        }
-        else
-        {
-            json.WriteNull("durability");
-        }
+        WriteDurability(json, status.Durability);
 
         json.WriteStartObject("process");
         WriteNumber(json, "managedHeapBytes", status.ManagedHeapBytes);
@@ -147,6 +120,47 @@ public static class NodeStatusJson
         }
 
         json.WriteEndObject();
+    }
+
+    /// <summary>The "mail" object (null when the mail store is not open): also in <c>/health</c>.</summary>
+    public static void WriteMail(Utf8JsonWriter json, MailStatus? mail)
+    {
+        ArgumentNullException.ThrowIfNull(json);
+        if (mail is { } m)
+        {
+            json.WriteStartObject("mail");
+            json.WriteNumber("users", m.Users);
+            json.WriteNumber("messages", m.Messages);
+            json.WriteNumber("outboundQueue", m.OutboundQueue);
+            json.WriteEndObject();
+        }
+        else
+        {
+            json.WriteNull("mail");
+        }
+    }
+
+    /// <summary>The "durability" object (null unless the overlay runs): also in <c>/health</c>.</summary>
+    public static void WriteDurability(Utf8JsonWriter json, DurabilityReport? report)
+    {
+        ArgumentNullException.ThrowIfNull(json);
+        if (report is { } durability)
+        {
+            json.WriteStartObject("durability");
+            json.WriteNumber("objects", durability.Objects);
+            json.WriteNumber("belowFullRedundancy", durability.BelowFullRedundancy);
+            json.WriteNumber("heldItems", durability.HeldItems);
+            json.WriteNumber("heldReplicas", durability.HeldReplicas);
+            json.WriteNumber("heldBytes", durability.HeldBytes);
+            json.WriteNumber("contributedBytes", durability.ContributedBytes);
+            json.WriteNumber("freeBytes", durability.FreeBytes);
+            json.WriteNumber("epoch", durability.Epoch);
+            json.WriteEndObject();
+        }
+        else
+        {
+            json.WriteNull("durability");
+        }
     }
 
     /// <exception cref="JsonException">Not a status document.</exception>

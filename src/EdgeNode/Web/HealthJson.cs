@@ -74,20 +74,7 @@ public static class HealthJson
             json.WriteNull("overlay");
         }
 
-        if (status.Durability is { } durability)
-        {
-            json.WriteStartObject("durability");
-            json.WriteNumber("objects", durability.Objects);
-            json.WriteNumber("belowFullRedundancy", durability.BelowFullRedundancy);
-            json.WriteNumber("heldItems", durability.HeldItems);
-            json.WriteNumber("heldBytes", durability.HeldBytes);
-            json.WriteNumber("contributedBytes", durability.ContributedBytes);
-            json.WriteEndObject();
-        }
-        else
-        {
-            json.WriteNull("durability");
-        }
+        Hosting.NodeStatusJson.WriteDurability(json, status.Durability);
 
         json.WriteStartObject("store");
         Number(json, "blocks", status.Blocks);
@@ -101,18 +88,7 @@ public static class HealthJson
         Number(json, "managedHeapBytes", status.ManagedHeapBytes);
         json.WriteEndObject();
 
-        if (status.Mail is { } mail)
-        {
-            json.WriteStartObject("mail");
-            json.WriteNumber("users", mail.Users);
-            json.WriteNumber("messages", mail.Messages);
-            json.WriteNumber("outboundQueue", mail.OutboundQueue);
-            json.WriteEndObject();
-        }
-        else
-        {
-            json.WriteNull("mail");
-        }
+        Hosting.NodeStatusJson.WriteMail(json, status.Mail);
 
         if (status.Budget is { } budget)
         {
