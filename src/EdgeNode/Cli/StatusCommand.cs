@@ -139,7 +139,7 @@ internal static class StatusCommand
 
         if (status.ManagedHeapBytes is { } heap)
         {
-            output.WriteLine($"memory:   managed heap {heap} bytes, GC committed {status.GcCommittedBytes?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "?"} bytes, {status.Threads?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "?"} threads");
+            output.WriteLine($"memory:   managed heap {heap} bytes, GC committed {status.GcCommittedBytes?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "?"} bytes, {status.Threads?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "?"} thread-pool threads");
         }
 
         if (status.Budget is { } budget)

@@ -199,7 +199,7 @@ public sealed class InitAndUserCommandTests
         Assert.Equal(ExitCodes.Ok, await text.RunAsync("status", "--data", temp.Path));
         Assert.Contains("running (pid 4242", text.Output, StringComparison.Ordinal);
         Assert.Contains("listen:   imaps 127.0.0.1 port 1993 (implicit TLS)", text.Output, StringComparison.Ordinal);
-        Assert.Contains("memory:   managed heap 6000000 bytes, GC committed 9000000 bytes, 3 threads", text.Output, StringComparison.Ordinal);
+        Assert.Contains("memory:   managed heap 6000000 bytes, GC committed 9000000 bytes, 3 thread-pool threads", text.Output, StringComparison.Ordinal);
     }
 
     [Fact]
