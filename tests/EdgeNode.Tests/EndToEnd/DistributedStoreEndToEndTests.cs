@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Text;
 using System.Text.Json;
 using EPostEdge.Overlay.Seams;
 using EPostEdge.Storage.Blocks;
@@ -35,7 +34,7 @@ public sealed class DistributedStoreEndToEndTests(ITestOutputHelper output)
     /// </summary>
     private static readonly TimeSpan SettleTimeout = TimeSpan.FromSeconds(180);
 
-    private readonly StringBuilder _transcript = new();
+    private readonly NodeTranscript _transcript = new();
 
     /// <summary>The first failure's summary line, printed again as the last line of the test's output.</summary>
     private string? _failure;
@@ -48,14 +47,13 @@ public sealed class DistributedStoreEndToEndTests(ITestOutputHelper output)
         var data = Enumerable.Range(0, Nodes).Select(i => Path.Combine(temp.Path, $"n{i}")).ToArray();
         var environments = ports.Select(Environment).ToArray();
         var nodes = new Process?[Nodes];
-        var pumps = new List<Task>();
         var total = Stopwatch.StartNew();
         try
         {
             // The ring: n0 founds it, the others join through it with one invite each.
             await Task.WhenAll(Enumerable.Range(0, Nodes).Select(i => RunAsync(environments[i], 0, "init", "--data", data[i], "--domain", "home.lan")));
             await RunAsync(environments[0], 0, "overlay", "create", "--data", data[0]);
-            nodes[0] = Start(environments[0], "n0", pumps, "run", "--data", data[0]);
+            nodes[0] = _transcript.Start(environments[0], "n0", "run", "--data", data[0]);
             var tokens = new string[Nodes];
             for (var i = 1; i < Nodes; i++)
             {
@@ -65,7 +63,7 @@ public sealed class DistributedStoreEndToEndTests(ITestOutputHelper output)
             await Task.WhenAll(Enumerable.Range(1, Nodes - 1).Select(i => RunAsync(environments[i], 0, "join", tokens[i], $"127.0.0.1:{ports[0]}", "--data", data[i])));
             for (var i = 1; i < Nodes; i++)
             {
-                nodes[i] = Start(environments[i], $"n{i}", pumps, "run", "--data", data[i]);
+                nodes[i] = _transcript.Start(environments[i], $"n{i}", "run", "--data", data[i]);
             }
 
             var ids = await UntilAsync("every node has the 7 others in its leaf set", nodes, () =>
@@ -168,7 +166,7 @@ public sealed class DistributedStoreEndToEndTests(ITestOutputHelper output)
 
             foreach (var i in survivors)
             {
-                Assert.Equal(0, await StopAsync(nodes[i]!));
+                Assert.Equal(0, await NodeTranscript.StopAsync(nodes[i]!, CommandTimeout));
             }
         }
         catch (Exception ex)
@@ -196,16 +194,7 @@ public sealed class DistributedStoreEndToEndTests(ITestOutputHelper output)
         }
     }
 
-    private string Transcript
-    {
-        get
-        {
-            lock (_transcript)
-            {
-                return _transcript.ToString();
-            }
-        }
-    }
+    private string Transcript => _transcript.Text;
 
     /// <summary>Mail ports off (eight nodes on one machine would clash), the overlay on its own port with 1 s keep-alives.</summary>
     private static Dictionary<string, string> Environment(int overlayPort) => new()
@@ -329,36 +318,5 @@ public sealed class DistributedStoreEndToEndTests(ITestOutputHelper output)
         return (exit, stdout, stderr);
     }
 
-    private Process Start(Dictionary<string, string> environment, string name, List<Task> pumps, params string[] args)
-    {
-        Append($"$ epost-edge {string.Join(' ', args)} &   ({name})");
-        var process = NodeProcess.Start(environment, args);
-        pumps.Add(Pump(process.StandardOutput, name));
-        pumps.Add(Pump(process.StandardError, name));
-        return process;
-    }
-
-    private static async Task<int> StopAsync(Process process)
-    {
-        _ = NativeSignal.Send(process.Id, NativeSignal.SigTerm);
-        using var cts = new CancellationTokenSource(CommandTimeout);
-        await process.WaitForExitAsync(cts.Token);
-        return process.ExitCode;
-    }
-
-    private async Task Pump(StreamReader reader, string name)
-    {
-        while (await reader.ReadLineAsync() is { } line)
-        {
-            Append($"[{name}] {line}");
-        }
-    }
-
-    private void Append(string text)
-    {
-        lock (_transcript)
-        {
-            _transcript.AppendLine(text.TrimEnd('\n'));
-        }
-    }
+    private void Append(string text) => _transcript.Append(text);
 }

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Text;
 using System.Text.Json;
 using EPostEdge.Overlay.Pastry;
 using Microsoft.Playwright;
@@ -33,7 +32,7 @@ public sealed class HealthPageBrowserTests(ITestOutputHelper output)
         "durability.objects", "durability.belowFullRedundancy", "durability.heldItems", "durability.heldReplicas", "durability.contributedBytes",
     ];
 
-    private readonly StringBuilder _transcript = new();
+    private readonly NodeTranscript _transcript = new();
 
     [Fact]
     public async Task The_page_at_phone_size_shows_the_true_state_and_a_killed_neighbour_leaves_it_within_the_repair_period()
@@ -46,18 +45,17 @@ public sealed class HealthPageBrowserTests(ITestOutputHelper output)
         var environmentB = Environment(ports[1], 0);
         Process? nodeA = null;
         Process? nodeB = null;
-        var pumps = new List<Task>();
         var total = Stopwatch.StartNew();
         try
         {
             await RunAsync(environmentA, null, "init", "--data", a, "--domain", "home.lan", "--hostname", "a.home.lan");
             await RunAsync(environmentA, "correct horse\n", "user", "add", "alice", "--address", "alice@home.lan", "--password-stdin", "--data", a);
             await RunAsync(environmentA, null, "overlay", "create", "--data", a);
-            nodeA = Start(environmentA, "a", pumps, "run", "--data", a);
+            nodeA = _transcript.Start(environmentA, "a", "run", "--data", a);
             var token = (await RunAsync(environmentA, null, "invite", "--data", a)).Trim();
             await RunAsync(environmentB, null, "init", "--data", b, "--domain", "home.lan", "--hostname", "b.home.lan");
             await RunAsync(environmentB, null, "join", token, $"127.0.0.1:{ports[0]}", "--data", b);
-            nodeB = Start(environmentB, "b", pumps, "run", "--data", b);
+            nodeB = _transcript.Start(environmentB, "b", "run", "--data", b);
             var idB = await UntilAsync("b in a's leaf set (status.json)", SettleTimeout, [nodeA, nodeB], () =>
                 Task.FromResult(ReadStatus(a) is { } s && Leaves(s) is [var only] ? only : null));
             output.WriteLine($"ring of two after {total.Elapsed.TotalSeconds:0.0} s; b = {idB}");
@@ -116,8 +114,8 @@ public sealed class HealthPageBrowserTests(ITestOutputHelper output)
             var aloneShot = await ScreenshotAsync(page, "health-page-phone-alone.png");
             output.WriteLine($"screenshots: {healthyShot} {aloneShot}; whole test {total.Elapsed.TotalSeconds:0.0} s");
 
-            Assert.Equal(0, await StopAsync(nodeA));
-            await Task.WhenAll(pumps);
+            Assert.Equal(0, await NodeTranscript.StopAsync(nodeA, CommandTimeout));
+            await _transcript.OutputEndedAsync();
         }
         finally
         {
@@ -256,47 +254,7 @@ public sealed class HealthPageBrowserTests(ITestOutputHelper output)
         return stdout;
     }
 
-    private Process Start(Dictionary<string, string> environment, string name, List<Task> pumps, params string[] args)
-    {
-        Append($"$ epost-edge {string.Join(' ', args)} &   ({name})");
-        var process = NodeProcess.Start(environment, args);
-        pumps.Add(Pump(process.StandardOutput, name));
-        pumps.Add(Pump(process.StandardError, name));
-        return process;
-    }
+    private string Transcript => _transcript.Text;
 
-    private static async Task<int> StopAsync(Process process)
-    {
-        _ = NativeSignal.Send(process.Id, NativeSignal.SigTerm);
-        using var cts = new CancellationTokenSource(CommandTimeout);
-        await process.WaitForExitAsync(cts.Token);
-        return process.ExitCode;
-    }
-
-    private async Task Pump(StreamReader reader, string name)
-    {
-        while (await reader.ReadLineAsync() is { } line)
-        {
-            Append($"[{name}] {line}");
-        }
-    }
-
-    private string Transcript
-    {
-        get
-        {
-            lock (_transcript)
-            {
-                return _transcript.ToString();
-            }
-        }
-    }
-
-    private void Append(string text)
-    {
-        lock (_transcript)
-        {
-            _transcript.AppendLine(text.TrimEnd('\n'));
-        }
-    }
+    private void Append(string text) => _transcript.Append(text);
 }

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Text;
 using System.Text.Json;
 using EPostEdge.Overlay.Certificates;
 using Xunit.Abstractions;
@@ -20,7 +19,7 @@ public sealed class OverlayEndToEndTests(ITestOutputHelper output)
     /// <summary>The brief's bound for the two leaf sets to hold each other.</summary>
     private static readonly TimeSpan LeafSetTimeout = TimeSpan.FromSeconds(30);
 
-    private readonly StringBuilder _transcript = new();
+    private readonly NodeTranscript _transcript = new();
 
     [Fact]
     public async Task Create_run_invite_join_run_and_each_node_has_the_other_in_its_leaf_set()
@@ -32,20 +31,19 @@ public sealed class OverlayEndToEndTests(ITestOutputHelper output)
         var environmentB = Environment(ports[1]);
         Process? nodeA = null;
         Process? nodeB = null;
-        var pumps = new List<Task>();
         try
         {
             await RunAsync(environmentA, 0, "init", "--data", a, "--domain", "home.lan", "--hostname", "a.home.lan");
             var created = await RunAsync(environmentA, 0, "overlay", "create", "--data", a);
             Assert.Contains($"127.0.0.1:{ports[0]}", created.Output, StringComparison.Ordinal);
-            nodeA = Start(environmentA, "a", pumps, "run", "--data", a);
+            nodeA = _transcript.Start(environmentA, "a", "run", "--data", a);
 
             var token = (await RunAsync(environmentA, 0, "invite", "--data", a)).Output.Trim();
             Assert.True(InviteToken.TryParse(token, out _), token);
 
             await RunAsync(environmentB, 0, "init", "--data", b, "--domain", "home.lan", "--hostname", "b.home.lan");
             await RunAsync(environmentB, 0, "join", token, $"127.0.0.1:{ports[0]}", "--data", b);
-            nodeB = Start(environmentB, "b", pumps, "run", "--data", b);
+            nodeB = _transcript.Start(environmentB, "b", "run", "--data", b);
 
             var idA = await NodeIdAsync(environmentA, a);
             var idB = await NodeIdAsync(environmentB, b);
@@ -80,9 +78,9 @@ public sealed class OverlayEndToEndTests(ITestOutputHelper output)
             Assert.Contains(Enrollment.UnknownInvite, refused.Error, StringComparison.Ordinal);
             Assert.False(File.Exists(Path.Combine(c, "overlay", "node.key")));
 
-            Assert.Equal(0, await StopAsync(nodeB));
-            Assert.Equal(0, await StopAsync(nodeA));
-            await Task.WhenAll(pumps);
+            Assert.Equal(0, await NodeTranscript.StopAsync(nodeB, CommandTimeout));
+            Assert.Equal(0, await NodeTranscript.StopAsync(nodeA, CommandTimeout));
+            await _transcript.OutputEndedAsync();
             Assert.Contains("overlay: left and closed", Transcript, StringComparison.Ordinal);
         }
         finally
@@ -101,16 +99,7 @@ public sealed class OverlayEndToEndTests(ITestOutputHelper output)
         }
     }
 
-    private string Transcript
-    {
-        get
-        {
-            lock (_transcript)
-            {
-                return _transcript.ToString();
-            }
-        }
-    }
+    private string Transcript => _transcript.Text;
 
     /// <summary>Mail ports off (nodes on one machine would clash, and this test is about the overlay), the overlay on a free port.</summary>
     private static Dictionary<string, string> Environment(int overlayPort) => new()
@@ -130,15 +119,6 @@ public sealed class OverlayEndToEndTests(ITestOutputHelper output)
         Append($"$ epost-edge {string.Join(' ', args)}  -> {exit}\n{stdout}{stderr}");
         Assert.True(exit == expectedExit, $"epost-edge {string.Join(' ', args)} exited with {exit}, expected {expectedExit} ({NodeProcess.Describe()})\n{Transcript}");
         return (stdout, stderr);
-    }
-
-    private Process Start(Dictionary<string, string> environment, string name, List<Task> pumps, params string[] args)
-    {
-        Append($"$ epost-edge {string.Join(' ', args)} &   ({name})");
-        var process = NodeProcess.Start(environment, args);
-        pumps.Add(Pump(process.StandardOutput, name));
-        pumps.Add(Pump(process.StandardError, name));
-        return process;
     }
 
     private async Task<string> NodeIdAsync(Dictionary<string, string> environment, string data)
@@ -161,27 +141,5 @@ public sealed class OverlayEndToEndTests(ITestOutputHelper output)
             .Any(n => n.GetProperty("id").GetString() == id);
     }
 
-    private static async Task<int> StopAsync(Process process)
-    {
-        _ = NativeSignal.Send(process.Id, NativeSignal.SigTerm);
-        using var cts = new CancellationTokenSource(CommandTimeout);
-        await process.WaitForExitAsync(cts.Token);
-        return process.ExitCode;
-    }
-
-    private async Task Pump(StreamReader reader, string name)
-    {
-        while (await reader.ReadLineAsync() is { } line)
-        {
-            Append($"[{name}] {line}");
-        }
-    }
-
-    private void Append(string text)
-    {
-        lock (_transcript)
-        {
-            _transcript.AppendLine(text.TrimEnd('\n'));
-        }
-    }
+    private void Append(string text) => _transcript.Append(text);
 }
