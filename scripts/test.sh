@@ -79,6 +79,16 @@ for f in files:
     failed += int(c.get("failed", 0)) + int(c.get("error", 0)) + int(c.get("timeout", 0)) + int(c.get("aborted", 0))
     # xunit's skipped tests show only as total - executed (its TRX leaves notExecuted at 0).
     skipped += max(int(c.get("total", 0)) - int(c.get("executed", 0)), int(c.get("notExecuted", 0))) + int(c.get("inconclusive", 0))
+# The failures again, last, so a CI log cut to its tail still names them (name, first lines).
+for f in files:
+    root = ET.parse(f).getroot()
+    for r in root.iter(f"{{{ns['t']}}}UnitTestResult"):
+        if r.get("outcome") in ("Failed", "Error", "Timeout", "Aborted"):
+            msg = r.find("t:Output/t:ErrorInfo/t:Message", ns)
+            text = (msg.text or "").strip().splitlines() if msg is not None else []
+            print(f"FAILED {r.get('testName')} [{r.get('duration')}]")
+            for l in text[:12]:
+                print(f"    {l[:300]}")
 if status != 0 and failed == 0:
     print(f"the test run failed (exit {status}) without a failing test: see {results}/test.log")
 line = f"{passed} passed, {failed} failed"
