@@ -14,6 +14,9 @@ internal static class RunCommand
     /// <summary>The mail domain a data folder gets when <c>run</c> finds it uninitialised (README's first command).</summary>
     public const string DefaultDomain = "home.lan";
 
+    /// <summary>How long <c>run</c> waits for DATA/node.lock before it says another node runs (a <c>status</c> holds it for well under a second).</summary>
+    public static readonly TimeSpan LockPatience = TimeSpan.FromSeconds(5);
+
     public static async Task<int> RunAsync(CliContext context, string dataDirectory, string? quotaOption, string? profileOption, CancellationToken cancellationToken)
     {
         // A fresh folder starts with the embedded defaults, as a new appliance should: the same
@@ -37,7 +40,7 @@ internal static class RunCommand
         await context.Output.WriteLineAsync(RuntimeBudget.Describe(configuration.Budget, configuration.ProfileName, context.Environment) + "; " + RuntimeBudget.ApplyThreadPool(configuration.Budget)).ConfigureAwait(false);
 
         configuration.TryGetQuotaBytes(out var quotaBytes);
-        using var held = NodeLock.TryAcquire(dataDirectory);
+        using var held = await NodeLock.AcquireAsync(dataDirectory, LockPatience, context.Time, cancellationToken).ConfigureAwait(false);
         if (held is null)
         {
             await context.Error.WriteLineAsync($"epost-edge: a node is already running on {Path.GetFullPath(dataDirectory)} (it holds {NodeLock.FileName})").ConfigureAwait(false);

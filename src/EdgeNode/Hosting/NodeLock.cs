@@ -39,6 +39,30 @@ public sealed class NodeLock : IDisposable
         return new NodeLock(file);
     }
 
+    /// <summary>
+    /// Takes the lock, waiting up to <paramref name="patience"/> for it: a short-lived command
+    /// (<c>status</c>, <c>user add</c>) holds it for the moment it reads the store, and a node
+    /// started in that moment must not fail as if another node ran. Null when it is still held.
+    /// </summary>
+    public static async Task<NodeLock?> AcquireAsync(string dataDirectory, TimeSpan patience, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var started = time.GetTimestamp();
+        while (true)
+        {
+            if (TryAcquire(dataDirectory) is { } held)
+            {
+                return held;
+            }
+
+            if (time.GetElapsedTime(started) >= patience)
+            {
+                return null;
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(50), time, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
     /// <summary>Whether a node holds the lock right now (takes and drops it when free).</summary>
     public static bool IsHeld(string dataDirectory)
     {
