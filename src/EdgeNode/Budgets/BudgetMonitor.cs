@@ -41,6 +41,7 @@ internal sealed partial class BudgetMonitor : IHostedService, IAsyncDisposable, 
         Memory = new MemoryBudget(budget.MemoryBudgetBytes, budget.MemoryShedPercent, budget.MemoryResumePercent, memory, time);
         Disk = new DiskBudget(
             budget.DiskNearFullPercent,
+            budget.DiskNearFullFreeBytes,
             new BlockStoreOptions().ReserveFreeBytes,
             volumes,
             settings.DataDirectory,

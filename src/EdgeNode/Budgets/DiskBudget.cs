@@ -6,8 +6,11 @@ namespace EPostEdge.EdgeNode.Budgets;
 /// The store's disk against its budget: near full when the local store has used
 /// Budget:DiskNearFullPercent of Store:Quota, or when the file system holding the data folder is
 /// that full (counting the free space the store always keeps in reserve as used, since the store
-/// will not write into it). Then new mail gets 452 4.3.1 and no new replicas are taken in, well
-/// before a write meets the quota or ENOSPC; it lifts 3 points lower (hysteresis). Thread-safe.
+/// will not write into it) and also has less than Budget:DiskNearFullFree left: 5 % of a 4 TB
+/// disk is 200 GB, far more than mail needs, while 5 % of an SD card is little. Then new mail
+/// gets 452 4.3.1 and no new replicas are taken in, well before a write meets the quota or
+/// ENOSPC; it lifts 3 points lower (hysteresis; for the free-space bound, 3 % of the file
+/// system above it). Thread-safe.
 /// </summary>
 public sealed class DiskBudget
 {
@@ -20,6 +23,7 @@ public sealed class DiskBudget
     private readonly IVolumes _volumes;
     private readonly string _directory;
     private readonly long _reserveBytes;
+    private readonly long _nearFullFreeBytes;
     private readonly Func<(long Used, long Quota)?> _store;
     private readonly TimeProvider _time;
     private readonly Lock _gate = new();
@@ -28,17 +32,19 @@ public sealed class DiskBudget
     private volatile string? _refusal;
 
     /// <param name="nearFullPercent">Budget:DiskNearFullPercent (100 turns the file-system check off).</param>
+    /// <param name="nearFullFreeBytes">Budget:DiskNearFullFree: the file system is near full only with less than this usable (0: the percent alone).</param>
     /// <param name="reserveBytes">Free space the store never writes into (BlockStoreOptions.ReserveFreeBytes).</param>
     /// <param name="volumes">The seam that measures file systems.</param>
     /// <param name="directory">The data folder.</param>
     /// <param name="store">The local store's bytes used and quota (long.MaxValue: none); null while it is not open.</param>
     /// <param name="time">The clock.</param>
-    public DiskBudget(int nearFullPercent, long reserveBytes, IVolumes volumes, string directory, Func<(long Used, long Quota)?> store, TimeProvider time)
+    public DiskBudget(int nearFullPercent, long nearFullFreeBytes, long reserveBytes, IVolumes volumes, string directory, Func<(long Used, long Quota)?> store, TimeProvider time)
     {
         ArgumentNullException.ThrowIfNull(volumes);
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(time);
         NearFullPercent = nearFullPercent;
+        _nearFullFreeBytes = nearFullFreeBytes;
         _reserveBytes = reserveBytes;
         _volumes = volumes;
         _directory = directory;
@@ -119,7 +125,8 @@ public sealed class DiskBudget
                 {
                     // The store keeps _reserveBytes free whatever happens: that part is as good as used.
                     var usable = Math.Max(0, space.AvailableBytes - _reserveBytes);
-                    volume = 100.0 * (space.TotalBytes - usable) / space.TotalBytes;
+                    var freeBound = _refusal is null ? _nearFullFreeBytes : _nearFullFreeBytes + (space.TotalBytes * Hysteresis / 100);
+                    volume = _nearFullFreeBytes > 0 && usable >= freeBound ? 0 : 100.0 * (space.TotalBytes - usable) / space.TotalBytes;
                     volumeText = string.Create(CultureInfo.InvariantCulture, $"file system {volume:0.#} % used, {Mebibytes(space.AvailableBytes)} MiB free");
                 }
             }

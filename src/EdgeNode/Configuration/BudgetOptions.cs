@@ -45,6 +45,13 @@ public sealed class BudgetOptions
     public int DiskNearFullPercent { get; set; } = 95;
 
     /// <summary>
+    /// The file system counts as near full only while it also has less than this free above the
+    /// store's reserve ("2G"): a big disk 95 % used still has room for years of mail. Empty or
+    /// "0": <see cref="DiskNearFullPercent"/> alone.
+    /// </summary>
+    public string DiskNearFullFree { get; set; } = "2G";
+
+    /// <summary>
     /// Memory all SMTP sessions together may hold in message buffers ("24M"; a buffer grows by
     /// doubling, so a 10 MiB message holds 16 MiB): a message that would go past it is dropped
     /// with 452 4.3.1 at the end of its DATA, a MAIL whose SIZE does not fit gets 452 at once.
@@ -64,6 +71,9 @@ public sealed class BudgetOptions
     /// <summary>The SMTP message memory in bytes; null when unbounded.</summary>
     public long? SmtpMessageMemoryBytes => ByteSize.TryParse(SmtpMessageMemory, out var bytes) && bytes > 0 ? bytes : null;
 
+    /// <summary>The free-space bound of near full in bytes; 0 when the percent alone decides.</summary>
+    public long DiskNearFullFreeBytes => ByteSize.TryParse(DiskNearFullFree, out var bytes) && bytes > 0 ? bytes : 0;
+
     /// <summary>The IMAP body cache in bytes (the built-in 2 MiB when the setting is not a size).</summary>
     public long ImapBodyCacheBytes => ByteSize.TryParse(ImapBodyCache, out var bytes) ? bytes : 2L * 1024 * 1024;
 
@@ -72,7 +82,7 @@ public sealed class BudgetOptions
     {
         ArgumentNullException.ThrowIfNull(errors);
         ArgumentNullException.ThrowIfNull(warnings);
-        foreach (var (name, value) in new[] { ("MemoryBudget", MemoryBudget), ("GcHeapHardLimit", GcHeapHardLimit), ("SmtpMessageMemory", SmtpMessageMemory), ("ImapBodyCache", ImapBodyCache) })
+        foreach (var (name, value) in new[] { ("MemoryBudget", MemoryBudget), ("GcHeapHardLimit", GcHeapHardLimit), ("SmtpMessageMemory", SmtpMessageMemory), ("ImapBodyCache", ImapBodyCache), ("DiskNearFullFree", DiskNearFullFree) })
         {
             if (!string.IsNullOrWhiteSpace(value) && !ByteSize.TryParse(value, out _))
             {

@@ -112,6 +112,7 @@ public static class ConfigurationFile
             json.WriteNumber("MinThreads", budget.MinThreads);
             json.WriteNumber("MaxThreads", budget.MaxThreads);
             json.WriteNumber("DiskNearFullPercent", budget.DiskNearFullPercent);
+            json.WriteString("DiskNearFullFree", budget.DiskNearFullFree);
             json.WriteString("SmtpMessageMemory", budget.SmtpMessageMemory);
             json.WriteString("ImapBodyCache", budget.ImapBodyCache);
             json.WriteEndObject();

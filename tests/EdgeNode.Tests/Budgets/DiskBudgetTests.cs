@@ -14,7 +14,7 @@ public sealed class DiskBudgetTests
         (long, long)? store = (94 * MiB, 100 * MiB);
         var volumes = new Volumes { Space = new VolumeSpace(100_000 * MiB, 90_000 * MiB) };
         var time = new FakeTimeProvider();
-        var disk = new DiskBudget(95, 64 * MiB, volumes, "/data", () => store, time);
+        var disk = new DiskBudget(95, 0, 64 * MiB, volumes, "/data", () => store, time);
         Assert.Null(disk.Refusal());
 
         store = (95 * MiB, 100 * MiB);
@@ -36,7 +36,7 @@ public sealed class DiskBudgetTests
         (long, long)? unlimited = (1 * MiB, long.MaxValue);
         var volumes = new Volumes { Space = new VolumeSpace(1000 * MiB, 200 * MiB) };
         var time = new FakeTimeProvider();
-        var disk = new DiskBudget(95, 64 * MiB, volumes, "/data", () => unlimited, time);
+        var disk = new DiskBudget(95, 0, 64 * MiB, volumes, "/data", () => unlimited, time);
         Assert.Null(disk.Refusal());
 
         // 113 MiB free: 49 usable above the 64 MiB reserve, 95.1 % of 1 000 MiB as good as used.
@@ -46,16 +46,44 @@ public sealed class DiskBudgetTests
         Assert.True(disk.IsNearFull);
 
         var untouched = new Volumes { Space = volumes.Space };
-        var off = new DiskBudget(100, 64 * MiB, untouched, "/data", () => unlimited, time);
+        var off = new DiskBudget(100, 0, 64 * MiB, untouched, "/data", () => unlimited, time);
         Assert.Null(off.Refusal());
         Assert.Equal(0, untouched.Measured); // the check that is off does not even measure
+    }
+
+    [Fact]
+    public void A_big_file_system_past_the_percent_is_near_full_only_below_the_free_space_bound()
+    {
+        (long, long)? unlimited = (1 * MiB, long.MaxValue);
+        const long GiB = 1024 * MiB;
+        var volumes = new Volumes { Space = new VolumeSpace(4000 * GiB, 100 * GiB) }; // 97.5 % used, 100 GiB free
+        var time = new FakeTimeProvider();
+        var disk = new DiskBudget(95, 2 * GiB, 64 * MiB, volumes, "/data", () => unlimited, time);
+        Assert.Null(disk.Refusal());
+
+        volumes.Space = new VolumeSpace(4000 * GiB, 2 * GiB);
+        time.Advance(DiskBudget.SampleInterval);
+        Assert.Equal("disk near full (file system 100 % used, 2048 MiB free)", disk.Refusal());
+
+        // Lifting needs 3 % of the file system above the bound, not one byte more.
+        volumes.Space = new VolumeSpace(4000 * GiB, 10 * GiB);
+        time.Advance(DiskBudget.SampleInterval);
+        Assert.NotNull(disk.Refusal());
+        volumes.Space = new VolumeSpace(4000 * GiB, 200 * GiB);
+        time.Advance(DiskBudget.SampleInterval);
+        Assert.Null(disk.Refusal());
+
+        // A small card: the percent decides long before the bound.
+        var card = new Volumes { Space = new VolumeSpace(1000 * MiB, 113 * MiB) };
+        var small = new DiskBudget(95, 2 * GiB, 64 * MiB, card, "/data", () => unlimited, time);
+        Assert.Equal("disk near full (file system 95.1 % used, 113 MiB free)", small.Refusal());
     }
 
     [Fact]
     public void The_store_not_open_yet_counts_as_empty()
     {
         var volumes = new Volumes { Space = new VolumeSpace(1000 * MiB, 900 * MiB) };
-        var disk = new DiskBudget(95, 64 * MiB, volumes, "/data", () => null, new FakeTimeProvider());
+        var disk = new DiskBudget(95, 0, 64 * MiB, volumes, "/data", () => null, new FakeTimeProvider());
         Assert.Null(disk.Refusal());
     }
 
