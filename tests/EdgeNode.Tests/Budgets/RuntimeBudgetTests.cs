@@ -7,6 +7,7 @@ using EPostEdge.EdgeNode.Tests.Cli;
 namespace EPostEdge.EdgeNode.Tests.Budgets;
 
 /// <summary>The GC heap limit by re-execution, and the thread pool's bounds.</summary>
+[Collection(ProcessWideCollection.Name)]
 public sealed class RuntimeBudgetTests
 {
     [Fact]

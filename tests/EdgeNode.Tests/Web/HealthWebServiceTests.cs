@@ -17,9 +17,8 @@ public sealed class HealthWebServiceTests
     [Fact]
     public async Task Serves_health_and_metrics_over_http_and_closes_the_port_on_stop()
     {
-        var port = FreePorts.Take(1)[0];
-        await using var service = Create(new WebOptions { Port = port, Address = "127.0.0.1" });
-        await service.StartAsync(CancellationToken.None);
+        var (service, port) = await StartOnAFreePortAsync();
+        await using var _ = service;
         Assert.Equal(new IPEndPoint(IPAddress.Loopback, port), service.EndPoint);
 
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/"), Timeout = TimeSpan.FromSeconds(30) };
@@ -63,12 +62,33 @@ public sealed class HealthWebServiceTests
         Assert.Null(service.EndPoint);
     }
 
+    /// <summary>A port found free can be taken by a parallel test before Kestrel binds it: then another one.</summary>
+    private static async Task<(HealthWebService Service, int Port)> StartOnAFreePortAsync()
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var port = FreePorts.Take(1)[0];
+            var service = Create(new WebOptions { Port = port, Address = "127.0.0.1" });
+            try
+            {
+                await service.StartAsync(CancellationToken.None);
+                return (service, port);
+            }
+            catch (PortInUseException) when (attempt < 5)
+            {
+                await service.DisposeAsync();
+            }
+        }
+    }
+
     private static HealthWebService Create(WebOptions options)
     {
+        // The samples' clock, not the wall clock: the sample node started at a fixed moment.
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(WebSamples.Now);
         var status = WebSamples.Status(withOverlay: false);
-        var monitor = new HealthMonitor(() => status, TimeProvider.System, new HealthOptions(), NullLogger<HealthMonitor>.Instance);
+        var monitor = new HealthMonitor(() => status, time, new HealthOptions(), NullLogger<HealthMonitor>.Instance);
         monitor.Evaluate();
-        var endpoints = new HealthEndpoints(monitor, new RecentLogProvider(TimeProvider.System), options, 5, TimeProvider.System, () => Environment.WorkingSet);
+        var endpoints = new HealthEndpoints(monitor, new RecentLogProvider(time), options, 5, time, () => Environment.WorkingSet);
         return new HealthWebService(options, endpoints, new ServiceCollection().BuildServiceProvider(), NullLoggerFactory.Instance);
     }
 }

@@ -6,10 +6,10 @@ using EPostEdge.EdgeNode.Configuration;
 using EPostEdge.EdgeNode.Hosting;
 using EPostEdge.EdgeNode.Nat;
 using EPostEdge.EdgeNode.Nat.Mapping;
+using EPostEdge.EdgeNode.Tests.Mail.Smtp;
 using EPostEdge.EdgeNode.Tests.Nat.NatPmp;
 using EPostEdge.Overlay.Seams;
 using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Time.Testing;
 
 namespace EPostEdge.EdgeNode.Tests.Nat.Igd;
 
@@ -26,7 +26,8 @@ public sealed class PortMappingServiceTests(MiniupnpdGateway gateway)
     [Fact]
     public async Task The_service_maps_at_start_renews_at_half_the_lease_and_removes_at_stop()
     {
-        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var clock = new CountingTimeProvider();
+        clock.SetUtcNow(DateTimeOffset.UtcNow);
         var configuration = new NodeConfiguration();
         configuration.Overlay.Port = OverlayPort;
         configuration.Nat.LeaseSeconds = 600;
@@ -51,7 +52,8 @@ public sealed class PortMappingServiceTests(MiniupnpdGateway gateway)
 
         // Nothing happens before half the lease; at half, both mappings are renewed.
         var firstExpiry = Expiries();
-        await Task.Delay(TimeSpan.FromMilliseconds(1100));
+        await Task.Delay(TimeSpan.FromMilliseconds(1100)); // miniupnpd's expiry times are whole seconds
+        await clock.WaitForTimersAsync(TimeSpan.FromSeconds(300), 1); // the renewal's wait is armed
         clock.Advance(TimeSpan.FromSeconds(299));
         await Task.Delay(TimeSpan.FromMilliseconds(300));
         Assert.Equal(firstExpiry, Expiries());
@@ -115,7 +117,8 @@ public sealed class PortMappingServiceTests(MiniupnpdGateway gateway)
     [Fact]
     public async Task Failed_discoveries_are_retried_with_doubling_waits_up_to_the_maximum()
     {
-        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var clock = new CountingTimeProvider();
+        clock.SetUtcNow(DateTimeOffset.UtcNow);
         var options = new NatOptions { Gateway = MiniupnpdGateway.LanNode.ToString(), Protocols = "pcp,natpmp" };
         var timings = NatTimings.Default with { FirstRetry = TimeSpan.FromSeconds(60), MaxRetry = TimeSpan.FromSeconds(240) };
         var mapper = new PortMapper(options, OverlayPort, gateway.Network(), clock, new SeededRandomSource(6), NullLogger.Instance, timings);
@@ -123,10 +126,15 @@ public sealed class PortMappingServiceTests(MiniupnpdGateway gateway)
         var running = mapper.RunAsync(stop.Token);
         var start = clock.GetUtcNow();
         var attempts = new List<TimeSpan>();
+        var armed = new Dictionary<TimeSpan, int>();
         foreach (var wait in new[] { 0, 60, 120, 240, 240 })
         {
             if (wait > 0)
             {
+                // The mapper publishes the failure, then arms its wait: advance only once it is armed.
+                var due = TimeSpan.FromSeconds(wait);
+                armed[due] = armed.GetValueOrDefault(due) + 1;
+                await clock.WaitForTimersAsync(due, armed[due]);
                 clock.Advance(TimeSpan.FromSeconds(wait - 1));
                 await Task.Delay(200);
                 Assert.Equal(attempts[^1], mapper.Status.LastErrorAt!.Value - start); // not before its time
@@ -160,9 +168,9 @@ public sealed class PortMappingServiceTests(MiniupnpdGateway gateway)
                 return value;
             }
 
-            if (watch.Elapsed > TimeSpan.FromSeconds(5))
+            if (watch.Elapsed > TimeSpan.FromSeconds(30))
             {
-                throw new TimeoutException("the expected state did not come within 5 s");
+                throw new TimeoutException("the expected state did not come within 30 s");
             }
 
             await Task.Delay(20);
